@@ -5,6 +5,7 @@ refuses a value it does not understand, so a typo fails at start-up, not in prod
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -99,11 +100,15 @@ INSTALLED_APPS = [
     "formtools",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "decisions",
 ]
 
 MIDDLEWARE = [
+    # First: it logs the final status of every error response, redacted (decisions/middleware.py).
+    "decisions.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,6 +116,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "advisor.urls"
@@ -193,6 +205,23 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp 4): everything from this host only, no inline script or
+# style anywhere (the site's JavaScript is in static/js, and Django 5.2's admin has no inline
+# script; its one inline <style>, on change lists without actions, never shows here since every
+# admin list has actions). The favicon is a data: URL. No nonce: nothing inline needs one.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     # The container's own health probe speaks plain HTTP on the loopback.
@@ -209,10 +238,51 @@ if TRUST_PROXY:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
+# The per-client decision budget (decisions/ratelimit.py, RATE_LIMIT) counts in this cache. It
+# lives in the database, so every gunicorn process and replica shares one count with no extra
+# service; `manage.py createcachetable` makes the table (the test runner does it by itself).
+# django-ratelimit prefers memcached or Redis because DatabaseCache's incr is a read then a write,
+# not atomic: two requests racing may count as one. A small undercount under races is acceptable
+# for abuse prevention, so its E003/W001 checks are silenced (they run only if "django_ratelimit"
+# is ever added to INSTALLED_APPS; only its core module is used). incr re-sets an entry with the
+# cache's default TIMEOUT, so that must outlast the longest window (a day); MAX_ENTRIES is well
+# above the clients seen in a day, or culling would forget counts early.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "advisor_cache",
+        "TIMEOUT": 60 * 60 * 24 + 60,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Admin sign-in against password guessing (django-axes): five wrong passwords for one username
+# from one client lock that pair out for 15 minutes (axes' default is forever), answered with
+# 429 and templates/axes_lockout.html. `manage.py axes_reset` lifts every lock at once.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
+# REMOTE_ADDR, or X-Forwarded-For as set by the proxy only when TRUST_PROXY is on (no ipware).
+AXES_CLIENT_IP_CALLABLE = "decisions.client_ip.client_ip"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        "request_log": {"class": "decisions.middleware.HandOverToRequestLog"},
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
+    # Django's request and security lines name the raw path, share token and all: they go to
+    # decisions.middleware, which logs one redacted line per error response (logger
+    # advisor.requests), with the traceback of a 5xx.
+    "loggers": {
+        "django.request": {"handlers": ["request_log"], "level": "INFO", "propagate": False},
+        "django.security": {"handlers": ["request_log"], "level": "INFO", "propagate": False},
+    },
 }

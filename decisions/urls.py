@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from decisions import views
+from decisions import api, views, wizard
 
 
 class TokenConverter:
@@ -22,4 +22,15 @@ register_converter(TokenConverter, "token")
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
+    path("assess/", wizard.start, name="assess"),
+    path(
+        "assess/<uuid:draft>/<str:step>/",
+        wizard.AssessmentWizard.as_view(url_name=wizard.STEP_URL_NAME, done_step_name="done"),
+        name=wizard.STEP_URL_NAME,
+    ),
+    path("d/<token:token>/", views.result, name="result"),
+    path("d/<token:token>.json", views.result_json, name="result_json"),
+    path("d/<token:token>.md", views.result_markdown, name="result_markdown"),
+    path("api/decisions", api.decisions, name="api_decisions"),
+    path("api/openapi.json", api.openapi_json, name="api_openapi"),
 ]

@@ -27,7 +27,7 @@ def run_django(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 
 _SETTINGS_VARS = {
     "DJANGO_DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DATABASE_URL",
-    "HTTPS", "TRUST_PROXY", "RATE_LIMIT", "DJANGO_SETTINGS_MODULE",
+    "HTTPS", "TRUST_PROXY", "RATE_LIMIT", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
 

@@ -1,0 +1,152 @@
+"""The JSON API: POST a team's answers to /api/decisions, get the stored decision back.
+
+Stateless and cookie-free, so exempt from CSRF. Every bad request gets a 4xx JSON answer naming
+what to fix, and nothing is stored unless the whole request is good.
+"""
+
+import json
+import unicodedata
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+
+from decisions import engine, openapi, serializers
+from decisions.models import Decision, Source
+from decisions.ratelimit import limit_decision_creation, wait_words
+
+MAX_BODY_BYTES = 64 * 1024
+# No answer needs more digits than this (the largest is 10^12). Longer integer literals are
+# replaced before int() sees them: Python refuses to convert past 4,300 digits, and converting
+# thousands of digits is slow anyway.
+MAX_INT_DIGITS = 20
+ALL = engine.NON_FIELD_ERRORS
+EXAMPLE = (
+    '{"monthly_requests": 2000000, "labeled_examples": 800, "domain_language": false, '
+    '"change_frequency": "quarterly", "phase": "production", "fresh_knowledge": false, '
+    '"latency": "interactive", "output_format": "strict", "reasoning": "simple"}'
+)
+
+
+class BadBody(Exception):
+    """The body as a whole is unusable; carries the HTTP status and one message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _errors(status: int, errors: dict[str, list[str]]) -> JsonResponse:
+    return JsonResponse({"errors": errors}, status=status)
+
+
+def _parse_int(literal: str) -> int:
+    if len(literal.lstrip("-")) > MAX_INT_DIGITS:
+        # Out of range for every field, as the real value would be; the engine says so by name.
+        return -(10**MAX_INT_DIGITS) if literal.startswith("-") else 10**MAX_INT_DIGITS
+    return int(literal)
+
+
+def _reject_constant(name: str) -> float:
+    raise BadBody(400, f"{name} is not a JSON number: send a number such as 1500.")
+
+
+def _read_json(request: HttpRequest) -> object:
+    """The decoded body, or BadBody saying why there is none."""
+    too_big = BadBody(413, f"The body is over {MAX_BODY_BYTES // 1024} KB; send only the answers.")
+    length = request.META.get("CONTENT_LENGTH") or "0"  # absent when the body is chunked
+    if not length.isdigit():
+        raise BadBody(400, "The Content-Length header is not a number of bytes.")
+    if int(length) > MAX_BODY_BYTES:
+        raise too_big
+    try:
+        # Django reads at most DATA_UPLOAD_MAX_MEMORY_SIZE (64 KB) + 1 bytes, then raises.
+        body = request.body
+    except RequestDataTooBig:
+        raise too_big from None
+    except UnreadablePostError:
+        raise BadBody(400, "The body could not be read; send it again.") from None
+    if len(body) > MAX_BODY_BYTES:
+        raise too_big
+    if not body and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        # Django reads a WSGI body only up to Content-Length, so a chunked one arrives empty.
+        raise BadBody(400, "Send the body with a Content-Length header, not chunked.")
+    if not body:
+        raise BadBody(400, f"The body is empty. Send a JSON object of answers, such as {EXAMPLE}.")
+    if request.content_type != "application/json":
+        raise BadBody(415, "Send the answers with the header Content-Type: application/json.")
+    charset = request.content_params.get("charset", "utf-8").lower()
+    if charset not in {"utf-8", "utf8"}:
+        raise BadBody(415, "Send the body as UTF-8 (charset=utf-8).")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadBody(400, "The body is not valid UTF-8; send JSON encoded as UTF-8.") from None
+    try:
+        return json.loads(text, parse_int=_parse_int, parse_constant=_reject_constant)
+    except RecursionError:
+        raise BadBody(400, "The JSON is nested too deeply; send one flat object.") from None
+    except ValueError as error:  # json.JSONDecodeError is a ValueError
+        message = f"The body is not valid JSON ({error}). Send an object such as {EXAMPLE}."
+        raise BadBody(400, message) from None
+
+
+def _title_errors(title: object) -> list[str]:
+    if not isinstance(title, str):
+        return ["Enter the title as text, or leave it out."]
+    if len(title.strip()) > openapi.TITLE_MAX_LENGTH:
+        return [f"Shorten the title to {openapi.TITLE_MAX_LENGTH} characters or fewer."]
+    # NUL and lone surrogates cannot be stored (PostgreSQL refuses both); no control character
+    # belongs in a one-line title.
+    if any(unicodedata.category(char) in {"Cc", "Cs"} for char in title):
+        return ["Remove control characters from the title."]
+    return []
+
+
+@csrf_exempt
+@never_cache
+def decisions(request: HttpRequest) -> HttpResponse:
+    """POST answers: 201 with the stored decision; anything else: a 4xx JSON naming the problem."""
+    if request.method != "POST":
+        response = _errors(405, {ALL: ["Decisions are not listed; POST answers to create one."]})
+        response["Allow"] = "POST"
+        return response
+    try:
+        data = _read_json(request)
+    except BadBody as bad:
+        return _errors(bad.status, {ALL: [bad.message]})
+    if not isinstance(data, dict):
+        return _errors(400, {ALL: [f"Send a JSON object of answers, such as {EXAMPLE}."]})
+
+    errors: dict[str, list[str]] = {}
+    title = data.pop("title", "")
+    if messages := _title_errors(title):
+        errors["title"] = messages
+    try:
+        answers = engine.Answers.from_mapping(data)
+    except engine.InvalidAnswers as invalid:
+        errors = {**invalid.errors, **errors}
+    if errors:
+        return _errors(400, errors)
+
+    retry_after = limit_decision_creation(request)
+    if retry_after is not None:
+        message = f"Too many decisions from your address. Try again in {wait_words(retry_after)}."
+        response = _errors(429, {ALL: [message]})
+        response["Retry-After"] = str(retry_after)
+        return response
+
+    decision, _ = Decision.objects.record(answers, title=title, source=Source.API)
+    payload = serializers.decision_payload(decision, request)
+    response = JsonResponse(payload, status=201)
+    response["Location"] = payload["url"]
+    return response
+
+
+@require_GET
+def openapi_json(request: HttpRequest) -> JsonResponse:
+    """The OpenAPI description of this API."""
+    return JsonResponse(openapi.spec())

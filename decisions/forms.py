@@ -1,0 +1,105 @@
+"""One form per wizard step. Field names are engine.Answers field names."""
+
+from django import forms
+
+from decisions import engine
+from decisions.questions import BY_NAME, Question
+
+
+class CountField(forms.IntegerField):
+    """A whole number typed by a person: "1,000,000", "1 000 000" and "1000000" all work."""
+
+    def __init__(self, *, noun: str, example: str, maximum: int, **kwargs) -> None:
+        self.noun, self.example = noun, example
+        super().__init__(min_value=0, max_value=maximum, **kwargs)
+        self.error_messages = {
+            **self.error_messages,
+            "required": f"Enter the number of {noun}, for example {example}.",
+            "invalid": f"Enter the number of {noun} as a whole number, for example {example}.",
+            "min_value": f"Enter a number of {noun} of 0 or more.",
+            "max_value": f"Enter a number of {noun} of {maximum:,} or fewer.",
+        }
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", "").replace("_", "").replace(" ", "")
+            # A 5,000-digit string would hit Python's int() digit limit: far over any maximum.
+            if len(value) > 15 and value.isdigit():
+                raise forms.ValidationError(self.error_messages["max_value"], code="max_value")
+        return super().to_python(value)
+
+
+def _choice(question: Question, message: str) -> forms.TypedChoiceField:
+    coerce = (lambda value: value == "yes") if question.is_bool else str
+    return forms.TypedChoiceField(
+        label=question.label,
+        help_text=question.hint,
+        choices=[(option.value, option.label) for option in question.options],
+        coerce=coerce,
+        widget=forms.RadioSelect,
+        error_messages={"required": message, "invalid_choice": message},
+    )
+
+
+def _count(question: Question, noun: str, example: str, maximum: int, **kwargs) -> CountField:
+    return CountField(
+        label=question.label, help_text=question.hint, noun=noun, example=example,
+        maximum=maximum, **kwargs,
+    )
+
+
+class VolumeForm(forms.Form):
+    monthly_requests = _count(
+        BY_NAME["monthly_requests"], "completions a month", "250,000", engine.MAX_MONTHLY_REQUESTS
+    )
+    prompt_tokens = _count(
+        BY_NAME["prompt_tokens"], "prompt tokens", "1,500", engine.MAX_PROMPT_TOKENS,
+        initial=1500,
+    )
+
+
+class DataForm(forms.Form):
+    labeled_examples = _count(
+        BY_NAME["labeled_examples"], "labeled examples", "800", engine.MAX_LABELED_EXAMPLES
+    )
+    domain_language = _choice(
+        BY_NAME["domain_language"], "Select yes if the model mishandles your specialised terms."
+    )
+
+
+class StabilityForm(forms.Form):
+    change_frequency = _choice(
+        BY_NAME["change_frequency"], "Select how often the task's requirements change."
+    )
+    phase = _choice(BY_NAME["phase"], "Select where the project is now.")
+    fresh_knowledge = _choice(
+        BY_NAME["fresh_knowledge"], "Select yes if answers depend on facts that change."
+    )
+
+
+class DeliveryForm(forms.Form):
+    latency = _choice(BY_NAME["latency"], "Select how fast an answer must come back.")
+    output_format = _choice(BY_NAME["output_format"], "Select what the output must look like.")
+    reasoning = _choice(BY_NAME["reasoning"], "Select how much reasoning the task needs.")
+
+
+class ReviewForm(forms.Form):
+    title = forms.CharField(
+        label="Name this assessment (optional)",
+        help_text="Teammates see it on the shared result, for example Support triage.",
+        max_length=120,
+        required=False,
+        error_messages={"max_length": "Enter a name of 120 characters or fewer."},
+    )
+
+
+STEP_FORMS: dict[str, type[forms.Form]] = {
+    "volume": VolumeForm,
+    "data": DataForm,
+    "stability": StabilityForm,
+    "delivery": DeliveryForm,
+    "review": ReviewForm,
+}

@@ -1,0 +1,264 @@
+"""The OpenAPI 3.1 description of the JSON API: hand-written data, served at /api/openapi.json.
+
+Ranges and enums come from the engine's own constants, so the description cannot drift from
+what the API accepts; the tests validate real responses against it.
+"""
+
+from decisions import engine
+
+TITLE_MAX_LENGTH = 120
+
+
+def _enum(pairs: tuple[tuple[str, str], ...]) -> list[str]:
+    return [value for value, _ in pairs]
+
+
+_RECOMMENDATION = {"type": "string", "enum": list(engine.RECOMMENDATION_LABELS)}
+
+
+def _answer_properties() -> dict:
+    return {
+        "monthly_requests": {
+            "type": "integer", "minimum": 0, "maximum": engine.MAX_MONTHLY_REQUESTS,
+            "description": "Completions per month on this task, now or expected in production.",
+            "example": 2000000,
+        },
+        "prompt_tokens": {
+            "type": "integer", "minimum": 0, "maximum": engine.MAX_PROMPT_TOKENS, "default": 1500,
+            "description": "Tokens of instructions and few-shot examples sent with every call.",
+        },
+        "labeled_examples": {
+            "type": "integer", "minimum": 0, "maximum": engine.MAX_LABELED_EXAMPLES,
+            "description": "High-quality labeled input/output examples available today.",
+            "example": 800,
+        },
+        "domain_language": {
+            "type": "boolean",
+            "description": "The task uses specialised language the base model mishandles.",
+        },
+        "change_frequency": {
+            "type": "string", "enum": _enum(engine.CHANGE_FREQUENCY_CHOICES),
+            "description": "How often the task's requirements change.",
+        },
+        "phase": {
+            "type": "string", "enum": _enum(engine.PHASE_CHOICES),
+            "description": "Still experimenting, preparing launch, or running in production.",
+        },
+        "fresh_knowledge": {
+            "type": "boolean",
+            "description": "Answers depend on facts that change after a model is trained.",
+        },
+        "latency": {
+            "type": "string", "enum": _enum(engine.LATENCY_CHOICES),
+            "description": "Offline, a person waits, or a latency-critical user-facing path.",
+        },
+        "output_format": {
+            "type": "string", "enum": _enum(engine.OUTPUT_FORMAT_CHOICES),
+            "description": "Prose, loose structure, or an exact schema every time.",
+        },
+        "reasoning": {
+            "type": "string", "enum": _enum(engine.REASONING_CHOICES),
+            "description": "Classification and rewriting, or multi-step reasoning and tool use.",
+        },
+    }
+
+
+_REQUIRED_ANSWERS = [name for name in engine.ANSWER_FIELDS if name != "prompt_tokens"]
+
+_ERRORS = {
+    "type": "object",
+    "required": ["errors"],
+    "additionalProperties": False,
+    "properties": {
+        "errors": {
+            "type": "object",
+            "description": (
+                'Messages by field name; "__all__" holds messages about the request as a whole.'
+            ),
+            "minProperties": 1,
+            "additionalProperties": {
+                "type": "array", "minItems": 1, "items": {"type": "string"},
+            },
+        },
+    },
+}
+
+
+def _error_response(description: str, headers: dict | None = None) -> dict:
+    response = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+_DECISION = {
+    "type": "object",
+    "required": [
+        "token", "url", "title", "created", "answers", "recommendation", "summary",
+        "reasons", "rows", "what_would_change", "engine_version",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "token": {
+            "type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$",
+            "description": "The share token; the decision's only public identifier.",
+        },
+        "url": {
+            "type": "string", "format": "uri",
+            "description": "The result page, public to whoever has the link.",
+        },
+        "title": {"type": "string", "maxLength": TITLE_MAX_LENGTH},
+        "created": {"type": "string", "format": "date-time"},
+        "answers": {
+            "type": "object",
+            "required": list(engine.ANSWER_FIELDS),
+            "additionalProperties": False,
+            "properties": _answer_properties(),
+        },
+        "recommendation": _RECOMMENDATION,
+        "summary": {"type": "string"},
+        "reasons": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["code", "favours", "text"],
+                "additionalProperties": False,
+                "properties": {
+                    "code": {"type": "string", "enum": [rule.code for rule in engine.RULES]},
+                    "favours": _RECOMMENDATION,
+                    "text": {"type": "string"},
+                },
+            },
+        },
+        "rows": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "dimension", "prompting", "fine_tuning", "favours"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"type": "string"},
+                    "dimension": {"type": "string"},
+                    "prompting": {"type": "string"},
+                    "fine_tuning": {"type": "string"},
+                    "favours": _RECOMMENDATION,
+                },
+            },
+        },
+        "what_would_change": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["changes", "recommendation", "text"],
+                "additionalProperties": False,
+                "properties": {
+                    "changes": {
+                        "type": "object",
+                        "description": "Answers to change, by field name, with their new values.",
+                        "minProperties": 1,
+                    },
+                    "recommendation": _RECOMMENDATION,
+                    "text": {"type": "string"},
+                },
+            },
+        },
+        "engine_version": {"type": "string"},
+    },
+}
+
+
+def spec() -> dict:
+    """The whole OpenAPI document as a JSON-ready dict."""
+    request_properties = {
+        **_answer_properties(),
+        "title": {
+            "type": "string", "maxLength": TITLE_MAX_LENGTH,
+            "description": "A name for the decision, shown on the result page. Optional.",
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Advisor API",
+            "version": "1.0.0",
+            "description": (
+                "Send a team's answers and get Advisor's recommendation (prompting, fine-tuning "
+                "or hybrid) with its reasons, the tradeoff rows that bear on it, what would "
+                "change it, and a link to share. Decisions one client may create are limited "
+                "per address, web form and API together."
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "paths": {
+            "/api/decisions": {
+                "post": {
+                    "operationId": "createDecision",
+                    "summary": "Decide on a team's answers and store the decision",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Answers"}}
+                        },
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "Decided and stored.",
+                            "headers": {
+                                "Location": {
+                                    "description": "The share link, as in `url`.",
+                                    "schema": {"type": "string"},
+                                },
+                            },
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Decision"}
+                                }
+                            },
+                        },
+                        "400": _error_response(
+                            "Bad input: every offending field is named, with how to fix it."
+                        ),
+                        "413": _error_response("The body is over 64 KB."),
+                        "415": _error_response("The body is not sent as application/json."),
+                        "429": _error_response(
+                            "Too many decisions from this client; try again after Retry-After.",
+                            headers={
+                                "Retry-After": {
+                                    "description": "Seconds until the client may try again.",
+                                    "required": True,
+                                    "schema": {"type": "integer", "minimum": 1},
+                                },
+                            },
+                        ),
+                    },
+                },
+            },
+            "/api/openapi.json": {
+                "get": {
+                    "operationId": "getOpenAPI",
+                    "summary": "This description",
+                    "responses": {
+                        "200": {
+                            "description": "The OpenAPI document.",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                    },
+                },
+            },
+        },
+        "components": {
+            "schemas": {
+                "Answers": {
+                    "type": "object",
+                    "required": _REQUIRED_ANSWERS,
+                    "additionalProperties": False,
+                    "properties": request_properties,
+                },
+                "Decision": _DECISION,
+                "Errors": _ERRORS,
+            },
+        },
+    }

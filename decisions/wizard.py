@@ -1,0 +1,321 @@
+"""The assessment wizard: five steps on django-formtools' named-URL session wizard.
+
+Each assessment is a draft with its own id in its URLs and its own slot in the session, so
+two tabs never mix answers. Beyond formtools' defaults, this wizard:
+
+- keeps what was typed on the current step when the person goes Back (formtools #284);
+- rejects a missing, forged or mismatched management form with a 400 (formtools #38);
+- sends a person who skips ahead back to the first step that still needs an answer;
+- creates the decision in the final POST, once per draft, then redirects to the result.
+"""
+
+import re
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from formtools.wizard.forms import ManagementForm
+from formtools.wizard.views import NamedUrlSessionWizardView
+
+from decisions import engine
+from decisions.forms import STEP_FORMS
+from decisions.models import Decision
+from decisions.questions import BY_NAME, STEPS, answer_lines
+from decisions.ratelimit import limit_decision_creation, too_many_response
+
+STEP_URL_NAME = "assess_step"
+PREFIX = "assessment_"
+FINISHED_KEY = "finished_assessments"  # session: draft hex -> share token
+DRAFTS_KEY = "assessment_drafts"  # session: draft hexes, oldest first
+MAX_DRAFTS = 20  # drafts one browser keeps; the oldest go first
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+VOLUME_PRESETS = (
+    (10_000, "a small internal tool"),
+    (100_000, "a team-wide feature"),
+    (1_000_000, "a product feature at scale"),
+    (10_000_000, "a high-traffic product"),
+)
+
+
+def _storage_key(draft: uuid.UUID) -> str:
+    return f"wizard_{PREFIX}{draft.hex}"  # formtools prepends "wizard_" to the prefix
+
+
+def _prefill_value(name: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _prefill(request: HttpRequest) -> dict[str, dict[str, list[str]]]:
+    """Raw step data from ?from=<token> and from query parameters named like answers.
+
+    Values that would not pass their field are dropped: a prefill never shows an error.
+    """
+    values: dict[str, str] = {}
+    token = request.GET.get("from", "")
+    if token:
+        source = (
+            Decision.objects.shared().filter(token=token).first()
+            if TOKEN_RE.fullmatch(token)
+            else None
+        )
+        if source is None:
+            messages.warning(
+                request, "That result could not be found, so this assessment starts empty."
+            )
+        else:
+            values = {name: _prefill_value(name, getattr(source, name)) for name in BY_NAME}
+            values["title"] = source.title
+    for name in (*BY_NAME, "title"):
+        if name in request.GET:
+            values[name] = request.GET[name][:200]
+
+    step_data: dict[str, dict[str, list[str]]] = {}
+    for step, form_class in STEP_FORMS.items():
+        for name, field in form_class.base_fields.items():
+            if name not in values:
+                continue
+            try:
+                field.clean(values[name])
+            except forms.ValidationError:
+                continue
+            step_data.setdefault(step, {})[f"{step}-{name}"] = [values[name]]
+    return step_data
+
+
+@require_GET
+@never_cache
+def start(request: HttpRequest) -> HttpResponse:
+    """Start a new draft (optionally prefilled) and send the person to its first step."""
+    draft = uuid.uuid4()
+    drafts = [hex_ for hex_ in request.session.get(DRAFTS_KEY, []) if hex_ != draft.hex]
+    while len(drafts) >= MAX_DRAFTS:
+        request.session.pop(_storage_key(uuid.UUID(drafts.pop(0))), None)
+    request.session[DRAFTS_KEY] = [*drafts, draft.hex]
+    # Seed formtools' storage with the first step as current, or the first GET would treat the
+    # draft as new and render the prefilled form unbound.
+    request.session[_storage_key(draft)] = {
+        "step": STEPS[0].name,
+        "step_data": _prefill(request),
+        "step_files": {},
+        "extra_data": {},
+    }
+    return redirect(STEP_URL_NAME, draft=draft, step=STEPS[0].name)
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return HttpResponseBadRequest(render_to_string("400.html", {"message": message}, request))
+
+
+class AssessmentWizard(NamedUrlSessionWizardView):
+    form_list = list(STEP_FORMS.items())
+    template_name = "decisions/wizard_step.html"
+
+    def dispatch(self, request: HttpRequest, *args, draft: uuid.UUID, **kwargs) -> HttpResponse:
+        self.draft = draft
+        finished = request.session.get(FINISHED_KEY, {}).get(draft.hex)
+        if finished:
+            # Refresh, Back or a second click after the final submit: show the one result.
+            return redirect("result", token=finished)
+        if _storage_key(draft) not in request.session:
+            return render(request, "decisions/draft_missing.html", status=404)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_prefix(self, request: HttpRequest, *args, **kwargs) -> str:
+        return f"{PREFIX}{self.draft.hex}"
+
+    def get_step_url(self, step: str) -> str:
+        return reverse(self.url_name, kwargs={"draft": self.draft, "step": step})
+
+    def get_form_step_data(self, form: forms.Form) -> dict[str, list[str]]:
+        """Only this step's own fields: no CSRF token or buttons in the session."""
+        return {
+            key: form.data.getlist(key)
+            for key in form.data
+            if key.startswith(f"{form.prefix}-")
+        }
+
+    def get_form_initial(self, step: str) -> dict[str, object]:
+        """What the person last entered on this step, valid or not, shown without errors."""
+        initial = {name: field.initial for name, field in STEP_FORMS[step].base_fields.items()}
+        stored = self.storage.get_step_data(step) or {}
+        for key in stored:
+            initial[key.removeprefix(f"{step}-")] = stored.get(key)
+        return initial
+
+    def first_incomplete_step(self, before: str) -> str | None:
+        """The first step ahead of `before` whose answers are missing or invalid (no query)."""
+        for step in self.get_form_list():
+            if step == before:
+                return None
+            if self.get_cleaned_data_for_step(step) is None:
+                return step
+        return None
+
+    def get(self, request: HttpRequest, *args, step: str | None = None, **kwargs) -> HttpResponse:
+        if step not in self.get_form_list():
+            return redirect(self.get_step_url(self.storage.current_step or self.steps.first))
+        missing = self.first_incomplete_step(before=step)
+        if missing:
+            return redirect(self.get_step_url(missing))
+        self.storage.current_step = step
+        return self.render(self.get_form())
+
+    def post(self, request: HttpRequest, *args, step: str | None = None, **kwargs) -> HttpResponse:
+        if step not in self.get_form_list():
+            return _bad_request(request, "That step does not exist. Go back and try again.")
+        management = ManagementForm(request.POST, prefix=self.prefix)
+        if not management.is_valid() or management.cleaned_data["current_step"] != step:
+            return _bad_request(
+                request,
+                "This page was sent incomplete or changed on the way. Go back, reload the page "
+                "and send it again; the answers you saved are kept.",
+            )
+        self.storage.current_step = step
+        form = self.get_form(data=request.POST)
+
+        goto = request.POST.get("wizard_goto_step")
+        if goto is not None:
+            if goto not in self.get_form_list():
+                return _bad_request(request, "That step does not exist. Go back and try again.")
+            # Keep what was typed here, valid or not, and never validate on the way back.
+            self.storage.set_step_data(step, self.get_form_step_data(form))
+            return redirect(self.get_step_url(goto))
+
+        missing = self.first_incomplete_step(before=step)
+        if missing:
+            return redirect(self.get_step_url(missing))
+        self.storage.set_step_data(step, self.get_form_step_data(form))
+        if not form.is_valid():
+            return self.render(form)
+        if step == self.steps.last:
+            return self.finish()
+        next_step = self.get_next_step(step)
+        if "edit" in request.GET and self.first_incomplete_step(before=self.steps.last) is None:
+            next_step = self.steps.last
+        self.storage.current_step = next_step
+        return redirect(self.get_step_url(next_step))
+
+    def finish(self) -> HttpResponse:
+        """Validate every step again, then record the decision once for this draft."""
+        cleaned: dict[str, object] = {}
+        for step in self.get_form_list():
+            data = self.get_cleaned_data_for_step(step)
+            if data is None:
+                return redirect(self.get_step_url(step))
+            cleaned.update(data)
+        retry_after = limit_decision_creation(self.request)
+        if retry_after is not None:
+            return too_many_response(self.request, retry_after)
+        title = cleaned.pop("title")
+        decision, _ = Decision.objects.record(
+            engine.Answers(**cleaned), title=title, draft_id=self.draft
+        )
+        session = self.request.session
+        session[FINISHED_KEY] = {**session.get(FINISHED_KEY, {}), self.draft.hex: decision.token}
+        session.pop(_storage_key(self.draft), None)
+        return redirect(decision)
+
+    def get_context_data(self, form: forms.Form, **kwargs) -> dict[str, object]:
+        context = super().get_context_data(form=form, **kwargs)
+        step = self.steps.current
+        index = self.steps.step0
+        context.update(
+            step_number=index + 1,
+            step_count=len(STEPS),
+            step=STEPS[index],
+            progress=[
+                {"number": n, "title": s.title, "state": _state(n - 1, index)}
+                for n, s in enumerate(STEPS, start=1)
+            ],
+            fields=[_field_context(bound) for bound in form],
+            error_summary=_error_summary(form),
+            back_step=self.steps.prev,
+            is_last=step == self.steps.last,
+            form_action=self.get_step_url(step) + ("?edit=1" if "edit" in self.request.GET else ""),
+        )
+        if step == self.steps.last:
+            context["review"] = self.review_lines()
+        return context
+
+    def review_lines(self) -> list[dict[str, object]]:
+        """Every answer in words with a link to change it (no query)."""
+        answers: dict[str, object] = {}
+        for step in self.get_form_list():
+            answers.update(self.get_cleaned_data_for_step(step) or {})
+        return [
+            {
+                "question": line.question.label,
+                "words": line.words,
+                "change_label": line.question.short,
+                "change_url": f"{self.get_step_url(line.question.step)}?edit=1",
+            }
+            for line in answer_lines(answers)
+        ]
+
+
+def _state(position: int, current: int) -> str:
+    if position < current:
+        return "done"
+    return "current" if position == current else "todo"
+
+
+def _field_context(bound: forms.BoundField) -> dict[str, object]:
+    """What the template needs for one field, computed here so the template only prints."""
+    value = bound.value()
+    question = BY_NAME.get(bound.name)
+    described_by = [f"{bound.auto_id}_hint"] if bound.help_text else []
+    if bound.errors:
+        described_by.append(f"{bound.auto_id}_error")
+    context: dict[str, object] = {
+        "bound": bound,
+        "name": bound.html_name,
+        "id": bound.auto_id,
+        "label": bound.label,
+        "hint": bound.help_text,
+        "errors": bound.errors,
+        "described_by": " ".join(described_by),
+        "required": bound.field.required,
+    }
+    if isinstance(bound.field.widget, forms.RadioSelect):
+        selected = "" if value is None else _prefill_value(bound.name, value)
+        context["options"] = [
+            {
+                "id": f"{bound.auto_id}_{n}",
+                "value": option.value,
+                "label": option.label,
+                "hint": option.hint,
+                "checked": option.value == selected,
+            }
+            for n, option in enumerate(question.options if question else ())
+        ]
+    else:
+        context["value"] = "" if value is None else value
+        context["numeric"] = isinstance(bound.field, forms.IntegerField)
+        if bound.name == "monthly_requests":
+            context["presets"] = [
+                {"value": value, "label": f"{value:,} a month: {text}"}
+                for value, text in VOLUME_PRESETS
+            ]
+    return context
+
+
+def _error_summary(form: forms.Form) -> list[dict[str, str]]:
+    if not form.is_bound or form.is_valid():
+        return []
+    summary = []
+    for bound in form:
+        for error in bound.errors:
+            anchor = bound.auto_id
+            if isinstance(bound.field.widget, forms.RadioSelect):
+                anchor = f"{bound.auto_id}_0"
+            summary.append({"anchor": anchor, "message": error})
+    return summary
+

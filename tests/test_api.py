@@ -1,0 +1,365 @@
+"""The JSON API: POST /api/decisions, its errors, its rate limit and its OpenAPI description."""
+
+import json
+from functools import cache as memoize
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from openapi_core import OpenAPI
+from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
+from openapi_core.testing import MockRequest
+from openapi_spec_validator import validate as validate_spec
+
+from decisions import engine, openapi
+from decisions.models import Decision
+
+URL = "/api/decisions"
+
+FINE_TUNING = {
+    "monthly_requests": 2_000_000,
+    "labeled_examples": 800,
+    "domain_language": False,
+    "change_frequency": "quarterly",
+    "phase": "production",
+    "fresh_knowledge": False,
+    "latency": "interactive",
+    "output_format": "strict",
+    "reasoning": "simple",
+}
+PROMPTING = {**FINE_TUNING, "labeled_examples": 40, "phase": "exploring"}
+HYBRID = {**FINE_TUNING, "fresh_knowledge": True, "reasoning": "complex"}
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(db):
+    """Rate-limit counts live in the cache: every test starts with a fresh budget."""
+    cache.clear()
+
+
+def post(client: Client, body, content_type: str = "application/json", **extra):
+    """POST `body`: dicts and lists as JSON, str and bytes as they are."""
+    if not isinstance(body, str | bytes):
+        body = json.dumps(body)
+    return client.post(URL, body, content_type=content_type, **extra)
+
+
+@memoize
+def openapi_app() -> OpenAPI:
+    return OpenAPI.from_dict(openapi.spec())
+
+
+def assert_matches_openapi(response) -> None:
+    """The response is one the OpenAPI description allows: status, headers and body."""
+    request = response.wsgi_request
+    # The generic request wrapper: Django's reads request.body, which raises again after a 413.
+    described = MockRequest(
+        f"{request.scheme}://{request.get_host()}", request.method, request.path
+    )
+    openapi_app().validate_response(described, DjangoOpenAPIResponse(response))
+
+
+# --- Decisions that work ---
+
+
+@pytest.mark.parametrize(
+    ("answers", "verdict"),
+    [(PROMPTING, "prompting"), (FINE_TUNING, "fine_tuning"), (HYBRID, "hybrid")],
+)
+def test_answers_get_the_verdict_the_rules_give(client, answers, verdict):
+    response = post(client, answers)
+    assert response.status_code == 201
+    assert response.json()["recommendation"] == verdict
+
+
+def test_created_decision_carries_result_link_and_answers(client):
+    response = post(client, {**FINE_TUNING, "title": "Invoice extraction"})
+    body = response.json()
+    assert set(body) >= {
+        "token", "url", "title", "answers", "created", "recommendation", "summary", "reasons",
+        "rows", "what_would_change", "engine_version",
+    }
+    assert body["title"] == "Invoice extraction"
+    assert body["answers"] == {**FINE_TUNING, "prompt_tokens": 1500}
+    assert body["url"] == f"http://testserver/d/{body['token']}/"
+    assert response["Location"] == body["url"]
+    assert [row["key"] for row in body["rows"]] == ["inference_cost", "consistency"]
+
+
+def test_created_decision_is_stored_as_made_through_the_api(client):
+    token = post(client, {**HYBRID, "prompt_tokens": 4000}).json()["token"]
+    decision = Decision.objects.get(token=token)
+    assert decision.source == "api"
+    assert decision.recommendation == "hybrid"
+    assert decision.prompt_tokens == 4000
+
+
+def test_created_decisions_share_link_opens(client):
+    url = post(client, PROMPTING).json()["url"]
+    page = client.get(url.removeprefix("http://testserver"))
+    assert page.status_code == 200
+    assert 'data-recommendation="prompting"' in page.content.decode()
+
+
+def test_title_is_optional(client):
+    assert post(client, FINE_TUNING).json()["title"] == ""
+
+
+def test_title_is_trimmed(client):
+    response = post(client, {**FINE_TUNING, "title": "  Support bot  "})
+    assert response.json()["title"] == "Support bot"
+
+
+def test_json_with_charset_is_accepted(client):
+    response = post(client, FINE_TUNING, content_type="application/json; charset=utf-8")
+    assert response.status_code == 201
+
+
+def test_api_needs_no_csrf_token(db):
+    response = post(Client(enforce_csrf_checks=True), FINE_TUNING)
+    assert response.status_code == 201
+
+
+# --- Bad input: 4xx naming the problem, nothing stored ---
+
+def with_answer(field: str, value: object, case: str):
+    return pytest.param({**FINE_TUNING, field: value}, field, id=case)
+
+
+FIELD_ERRORS = [
+    *[
+        pytest.param({k: v for k, v in FINE_TUNING.items() if k != name}, name, id=f"no-{name}")
+        for name in FINE_TUNING
+    ],
+    with_answer("monthly_requests", "2000000", "string-for-number"),
+    with_answer("labeled_examples", 800.0, "float-for-int"),
+    with_answer("prompt_tokens", 1.5, "fraction-for-int"),
+    with_answer("labeled_examples", True, "bool-for-int"),
+    with_answer("domain_language", 1, "int-for-bool"),
+    with_answer("phase", ["production"], "list-for-choice"),
+    with_answer("latency", None, "null-for-choice"),
+    with_answer("monthly_requests", 10**12 + 1, "over-range"),
+    with_answer("labeled_examples", -1, "negative"),
+    with_answer("prompt_tokens", 2_000_001, "too-many-tokens"),
+    with_answer("phase", "Production", "unknown-choice"),
+    with_answer("colour", "blue", "unknown-field"),
+    with_answer("title", "x" * 121, "title-too-long"),
+    with_answer("title", 42, "title-not-text"),
+    with_answer("title", "a\u0000b", "title-with-nul"),
+    with_answer("title", "\ud800", "title-lone-surrogate"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), FIELD_ERRORS)
+def test_bad_answer_is_named_with_a_message(client, body, field):
+    response = post(client, body)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert list(errors) == [field]
+    assert all(isinstance(message, str) and message for message in errors[field])
+    assert not Decision.objects.exists()
+
+
+def test_every_offending_field_is_named_at_once(client):
+    body = {**FINE_TUNING, "monthly_requests": "many", "phase": "later", "extra": 1, "title": 7}
+    del body["latency"]
+    response = post(client, body)
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {
+        "monthly_requests", "phase", "extra", "title", "latency"
+    }
+
+
+def test_integer_of_thousands_of_digits_is_out_of_range(client):
+    body = json.dumps(FINE_TUNING).replace("2000000", "9" * 5000)
+    response = post(client, body)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["monthly_requests"]
+    assert "from 0 to" in response.json()["errors"]["monthly_requests"][0]
+
+
+def test_huge_negative_integer_is_out_of_range(client):
+    body = json.dumps(FINE_TUNING).replace("800", "-" + "9" * 5000)
+    response = post(client, body)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["labeled_examples"]
+
+
+def all_message(response) -> str:
+    return " ".join(response.json()["errors"]["__all__"])
+
+
+BODY_ERRORS = [
+    pytest.param("not json", 400, "not valid JSON", id="not-json"),
+    pytest.param("", 400, "The body is empty", id="empty-body"),
+    pytest.param(" ", 400, "not valid JSON", id="blank-body"),
+    pytest.param(json.dumps([FINE_TUNING]), 400, "JSON object", id="array-body"),
+    pytest.param('"answers"', 400, "JSON object", id="string-body"),
+    pytest.param("null", 400, "JSON object", id="null-body"),
+    pytest.param("[" * 30000 + "]" * 30000, 400, "nested too deeply", id="deeply-nested"),
+    pytest.param(
+        json.dumps(FINE_TUNING).replace("2000000", "NaN"), 400, "NaN", id="nan"
+    ),
+    pytest.param(
+        json.dumps(FINE_TUNING).replace("800", "-Infinity"), 400, "Infinity", id="infinity"
+    ),
+    pytest.param(b'{"title": "\xff\xfe"}', 400, "UTF-8", id="not-utf-8"),
+    pytest.param("[" * 100_000, 413, "64 KB", id="100000-deep-array"),
+    pytest.param(json.dumps({**FINE_TUNING, "title": "x" * 70_000}), 413, "64 KB", id="over-64-kb"),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "words"), BODY_ERRORS)
+def test_unusable_body_is_refused_with_a_clear_message(client, body, status, words):
+    response = post(client, body)
+    assert response.status_code == status
+    assert words in all_message(response)
+    assert not Decision.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin-1"],
+)
+def test_wrong_content_type_is_415(client, content_type):
+    response = post(client, json.dumps(FINE_TUNING), content_type=content_type)
+    assert response.status_code == 415
+    assert "application/json" in all_message(response) or "UTF-8" in all_message(response)
+    assert not Decision.objects.exists()
+
+
+def test_oversized_content_length_is_413_before_reading(client):
+    response = post(client, "{}", CONTENT_LENGTH=str(10**9))
+    assert response.status_code == 413
+
+
+def test_chunked_body_is_asked_for_with_a_content_length(client):
+    # Django reads a WSGI body only up to Content-Length: a chunked one arrives empty.
+    response = post(client, "", HTTP_TRANSFER_ENCODING="chunked")
+    assert response.status_code == 400
+    assert "Content-Length" in all_message(response)
+
+
+def test_malformed_content_length_is_400(client):
+    response = post(client, "{}", CONTENT_LENGTH="lots")
+    assert response.status_code == 400
+
+
+def test_listing_decisions_is_not_allowed(client):
+    response = client.get(URL)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "POST" in all_message(response)
+
+
+# --- Rate limit ---
+
+
+def test_fourth_decision_in_a_minute_is_refused_with_retry_after(client, settings):
+    settings.RATE_LIMIT = "3/m"
+    for _ in range(3):
+        assert post(client, FINE_TUNING).status_code == 201
+    response = post(client, FINE_TUNING)
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "Try again in" in all_message(response)
+    assert Decision.objects.count() == 3
+
+
+def test_rate_limit_off_allows_any_number(client, settings):
+    settings.RATE_LIMIT = None
+    statuses = {post(client, PROMPTING).status_code for _ in range(5)}
+    assert statuses == {201}
+
+
+# --- The OpenAPI description ---
+
+
+def test_openapi_description_is_served_and_valid(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    document = response.json()
+    validate_spec(document)
+    assert "/api/decisions" in document["paths"]
+
+
+def test_openapi_request_schema_names_every_answer(client):
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["Answers"]
+    assert set(schema["properties"]) == {*engine.ANSWER_FIELDS, "title"}
+    assert schema["additionalProperties"] is False
+    assert schema["properties"]["phase"]["enum"] == ["exploring", "launching", "production"]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        pytest.param(FINE_TUNING, "application/json", id="201"),
+        pytest.param({**HYBRID, "title": "T", "prompt_tokens": 0}, "application/json", id="201-t"),
+        pytest.param({"phase": 3, "x": []}, "application/json", id="400-fields"),
+        pytest.param("[1]", "application/json", id="400-body"),
+        pytest.param("x" * 70_000, "application/json", id="413"),
+        pytest.param("{}", "text/plain", id="415"),
+    ],
+)
+def test_responses_match_the_openapi_description(client, body, content_type):
+    assert_matches_openapi(post(client, body, content_type=content_type))
+
+
+def test_good_requests_match_the_openapi_description(client):
+    response = post(client, {**PROMPTING, "title": "Triage", "prompt_tokens": 900})
+    openapi_app().validate_request(DjangoOpenAPIRequest(response.wsgi_request))
+
+
+def test_rate_limited_response_matches_the_openapi_description(client, settings):
+    settings.RATE_LIMIT = "1/m"
+    post(client, FINE_TUNING)
+    assert_matches_openapi(post(client, FINE_TUNING))
+
+
+# --- Whatever arrives, never a 500 ---
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+valid_values = {
+    "monthly_requests": st.integers(0, engine.MAX_MONTHLY_REQUESTS),
+    "prompt_tokens": st.integers(0, engine.MAX_PROMPT_TOKENS),
+    "labeled_examples": st.integers(0, engine.MAX_LABELED_EXAMPLES),
+    "domain_language": st.booleans(),
+    "fresh_knowledge": st.booleans(),
+    "change_frequency": st.sampled_from([v for v, _ in engine.CHANGE_FREQUENCY_CHOICES]),
+    "phase": st.sampled_from([v for v, _ in engine.PHASE_CHOICES]),
+    "latency": st.sampled_from([v for v, _ in engine.LATENCY_CHOICES]),
+    "output_format": st.sampled_from([v for v, _ in engine.OUTPUT_FORMAT_CHOICES]),
+    "reasoning": st.sampled_from([v for v, _ in engine.REASONING_CHOICES]),
+    "title": st.text(max_size=130),
+}
+answer_objects = st.fixed_dictionaries(
+    {}, optional={name: values | json_values for name, values in valid_values.items()}
+)
+valid_objects = st.fixed_dictionaries(
+    {name: valid_values[name] for name in FINE_TUNING},
+    optional={name: valid_values[name] for name in ("prompt_tokens", "title")},
+)
+
+
+@hypothesis_settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=json_values | answer_objects | valid_objects)
+def test_any_json_gets_a_decision_or_a_4xx(client, db, body):
+    before = Decision.objects.count()
+    response = post(client, json.dumps(body))
+    assert response.status_code == 201 or 400 <= response.status_code < 500
+    assert Decision.objects.count() == before + (response.status_code == 201)
+    if response.status_code == 201:
+        assert_matches_openapi(response)
+    else:
+        assert response.json()["errors"]

@@ -1,0 +1,476 @@
+"""The assessment wizard, driven through its real interface as formtools' own tests do."""
+
+import re
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from decisions.models import Decision
+from decisions.wizard import FINISHED_KEY, MAX_DRAFTS
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = {
+    "volume": {"monthly_requests": "2,000,000", "prompt_tokens": "1500"},
+    "data": {"labeled_examples": "800", "domain_language": "no"},
+    "stability": {"change_frequency": "rarely", "phase": "production", "fresh_knowledge": "no"},
+    "delivery": {"latency": "interactive", "output_format": "strict", "reasoning": "simple"},
+    "review": {"title": "Support triage"},
+}
+STEPS = list(ANSWERS)
+
+
+class Draft:
+    """One assessment in one browser: its URLs and how to post its steps."""
+
+    def __init__(self, client, query: str = "") -> None:
+        self.client = client
+        response = client.get("/assess/" + query)
+        assert response.status_code == 302
+        match = re.fullmatch(r"/assess/([0-9a-f-]{36})/volume/", response.url)
+        assert match, response.url
+        self.id = uuid.UUID(match.group(1))
+
+    def url(self, step: str) -> str:
+        return f"/assess/{self.id}/{step}/"
+
+    def get(self, step: str, **kwargs):
+        return self.client.get(self.url(step), **kwargs)
+
+    def post(self, step: str, data: dict | None = None, *, query: str = "", management=True,
+             **extra):
+        payload = {f"{step}-{name}": value for name, value in (data or {}).items()}
+        if management:
+            payload[f"assessment_{self.id.hex}-current_step"] = step
+        payload.update(extra)
+        return self.client.post(self.url(step) + query, payload)
+
+    def fill(self, upto: str = "review", **changes) -> None:
+        """Answer every step before `upto` (with `changes` applied), checking each redirect."""
+        for step in STEPS[: STEPS.index(upto)]:
+            data = {**ANSWERS[step], **{k: v for k, v in changes.items() if k in ANSWERS[step]}}
+            response = self.post(step, data)
+            assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+def test_start_opens_the_first_step_of_a_new_draft(client):
+    draft = Draft(client)
+    response = draft.get("volume")
+    assert response.status_code == 200
+    assert "How many completions a month will this task run?" in page(response)
+
+
+def test_each_start_makes_a_different_draft(client):
+    assert Draft(client).id != Draft(client).id
+
+
+def test_progress_says_step_n_of_5_and_names_every_step(client):
+    draft = Draft(client)
+    draft.fill(upto="stability")
+    html = page(draft.get("stability"))
+    assert "Step 3 of 5" in html
+    assert "(step 3 of 5)" in html.split("</title>")[0]
+    for name in ("Volume", "Data", "Stability", "Delivery", "Review"):
+        assert name in html
+    assert re.search(r'aria-current="step">\s*<span[^>]*>3</span>\s*<span[^>]*>Stability', html)
+
+
+def test_a_valid_step_moves_on_to_the_next(client):
+    draft = Draft(client)
+    response = draft.post("volume", ANSWERS["volume"])
+    assert response.status_code == 302
+    assert response.url == draft.url("data")
+
+
+@pytest.mark.parametrize("typed", ["1,000,000", "1000000", " 1 000 000 ", "1_000_000"])
+def test_numbers_accept_separators(client, typed):
+    draft = Draft(client)
+    draft.fill(upto="review", monthly_requests=typed)
+    draft.post("review", {"title": ""})
+    assert Decision.objects.get().monthly_requests == 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Enter the number of completions a month, for example 250,000."),
+        ("lots", "Enter the number of completions a month as a whole number"),
+        ("1.5", "Enter the number of completions a month as a whole number"),
+        ("-5", "Enter a number of completions a month of 0 or more."),
+        ("1000000000001", "Enter a number of completions a month of 1,000,000,000,000 or fewer."),
+        ("9" * 5000, "Enter a number of completions a month of 1,000,000,000,000 or fewer."),
+    ],
+)
+def test_invalid_number_reshows_the_step_with_the_message_beside_the_field(client, typed, message):
+    draft = Draft(client)
+    response = draft.post("volume", {"monthly_requests": typed, "prompt_tokens": "1500"})
+    assert response.status_code == 200
+    html = page(response)
+    assert html.count(message) == 2  # in the error summary and beside the field
+    assert "<title>Error: " in html
+    assert "There is a problem" in html
+    assert 'href="#id_volume-monthly_requests"' in html
+    assert 'aria-invalid="true"' in html
+    described = "id_volume-monthly_requests_hint id_volume-monthly_requests_error"
+    assert f'aria-describedby="{described}"' in html
+
+
+def test_the_largest_allowed_volume_is_stored_exactly(client):
+    draft = Draft(client)
+    draft.fill(upto="review", monthly_requests="1,000,000,000,000", labeled_examples="1000000000")
+    draft.post("review", {"title": ""})
+    decision = Decision.objects.get()
+    assert decision.monthly_requests == 10**12
+    assert decision.labeled_examples == 10**9
+
+
+def test_a_tampered_choice_reshows_the_step_with_a_plain_message(client):
+    draft = Draft(client)
+    draft.fill(upto="stability")
+    response = draft.post(
+        "stability", {**ANSWERS["stability"], "change_frequency": "hourly"}
+    )
+    assert response.status_code == 200
+    assert "Select how often the task&#x27;s requirements change." in page(response)
+
+
+def test_missing_radio_answers_are_each_named(client):
+    draft = Draft(client)
+    draft.fill(upto="delivery")
+    html = page(draft.post("delivery", {}))
+    for message in ("Select how fast an answer must come back.",
+                    "Select what the output must look like.",
+                    "Select how much reasoning the task needs."):
+        assert message in html
+    assert 'href="#id_delivery-latency_0"' in html
+
+
+def test_back_keeps_what_was_typed_on_the_current_step_even_if_invalid(client):
+    draft = Draft(client)
+    draft.fill(upto="stability")
+    response = draft.post(
+        "stability", {"change_frequency": "weekly", "phase": ""}, wizard_goto_step="data"
+    )
+    assert response.status_code == 302
+    assert response.url == draft.url("data")
+    back = page(draft.get("data"))
+    assert 'value="800"' in back  # the previous step's answers are there too
+    again = page(draft.get("stability"))
+    assert re.search(r'value="weekly" checked', again)
+    assert "There is a problem" not in again  # shown as typed, not as an error
+
+
+def test_back_from_a_number_step_keeps_an_unfinished_number(client):
+    draft = Draft(client)
+    draft.fill(upto="data")
+    draft.post("data", {"labeled_examples": "12x"}, wizard_goto_step="volume")
+    assert 'value="12x"' in page(draft.get("data"))
+
+
+def test_the_first_submit_button_is_continue_so_enter_never_goes_back(client):
+    draft = Draft(client)
+    draft.fill(upto="data")
+    html = page(draft.get("data"))
+    form = html[html.index("<form"):]
+    first_button = re.search(r"<button[^>]*>([^<]*)</button>", form)
+    assert "wizard_goto_step" not in first_button.group(0)
+    assert first_button.group(1) == "Continue"
+
+
+def test_review_lists_every_answer_in_words_with_change_links(client):
+    draft = Draft(client)
+    draft.fill()
+    html = page(draft.get("review"))
+    for words in ("2,000,000 a month", "1,500 tokens", "800 examples", "Rarely",
+                  "In production", "Interactive", "Strict schema", "Simple"):
+        assert words in html
+    assert html.count("Change<span") == 10
+    assert f'href="{draft.url("stability")}?edit=1">Change<span class="visually-hidden"> ' \
+           "how often requirements change</span>" in html
+    assert "Get my recommendation" in html
+
+
+def test_change_from_review_returns_to_review_with_the_change_applied(client):
+    draft = Draft(client)
+    draft.fill()
+    assert draft.get("data", data={"edit": "1"}).status_code == 200
+    response = draft.post(
+        "data", {"labeled_examples": "40", "domain_language": "no"}, query="?edit=1"
+    )
+    assert response.status_code == 302
+    assert response.url == draft.url("review")
+    assert "40 examples" in page(draft.get("review"))
+
+
+def test_two_drafts_in_one_browser_never_mix(client):
+    first, second = Draft(client), Draft(client)
+    first.fill(labeled_examples="40")
+    second.fill(labeled_examples="900")
+    assert "40 examples" in page(first.get("review"))
+    assert "900 examples" in page(second.get("review"))
+    first.post("review", {"title": "First"})
+    second.post("review", {"title": "Second"})
+    stored = dict(Decision.objects.values_list("title", "labeled_examples"))
+    assert stored == {"First": 40, "Second": 900}
+
+
+def test_a_half_finished_draft_resumes_from_its_url(client):
+    draft = Draft(client)
+    draft.fill(upto="stability")
+    client.get("/")  # wander off
+    html = page(draft.get("data"))
+    assert 'value="800"' in html
+
+
+def test_nothing_is_stored_before_the_final_step(client):
+    draft = Draft(client)
+    draft.fill()
+    assert Decision.objects.count() == 0
+
+
+def test_final_submit_creates_one_decision_and_redirects_to_its_result(client):
+    draft = Draft(client)
+    draft.fill()
+    response = draft.post("review", ANSWERS["review"])
+    decision = Decision.objects.get()
+    assert response.status_code == 302
+    assert response.url == f"/d/{decision.token}/"
+    assert decision.title == "Support triage"
+    assert decision.draft_id == draft.id
+    assert decision.source == "form"
+    assert decision.recommendation == "fine_tuning"
+    assert decision.result["recommendation"] == "fine_tuning"
+
+
+def test_posting_the_final_step_again_makes_no_second_decision(client):
+    draft = Draft(client)
+    draft.fill()
+    first = draft.post("review", ANSWERS["review"])
+    again = draft.post("review", ANSWERS["review"])
+    assert again.status_code == 302 and again.url == first.url
+    assert Decision.objects.count() == 1
+
+
+def test_a_double_click_racing_the_session_makes_one_decision(client):
+    """Two final POSTs that both loaded the session before either saved it."""
+    draft = Draft(client)
+    draft.fill()
+    before = dict(client.session.items())
+    first = draft.post("review", ANSWERS["review"])
+    session = client.session
+    session.clear()
+    session.update(before)
+    session.save()
+    second = draft.post("review", ANSWERS["review"])
+    assert second.url == first.url
+    assert Decision.objects.count() == 1
+
+
+def test_a_finished_draft_sends_back_and_refresh_to_the_result(client):
+    draft = Draft(client)
+    draft.fill()
+    result_url = draft.post("review", ANSWERS["review"]).url
+    for step in STEPS:
+        response = draft.get(step)
+        assert response.status_code == 302 and response.url == result_url
+
+
+def test_start_from_these_answers_prefills_a_new_draft(client):
+    original = Draft(client)
+    original.fill(labeled_examples="40", latency="critical")
+    original.post("review", ANSWERS["review"])
+    source = Decision.objects.get()
+    copy = Draft(client, f"?from={source.token}")
+    assert copy.id != original.id
+    assert 'value="2000000"' in page(copy.get("volume"))
+    copy.fill(upto="data")
+    assert 'value="40"' in page(copy.get("data"))
+    response = copy.post("data", {"labeled_examples": "400", "domain_language": "no"})
+    assert response.url == copy.url("stability")
+    copy.client.get(copy.url("stability"))
+    for step in ("stability", "delivery"):
+        assert copy.client.post(copy.url(step), {
+            f"assessment_{copy.id.hex}-current_step": step,
+            **{f"{step}-{k}": v for k, v in page_choices(copy, step).items()},
+        }).status_code == 302
+    assert "Latency-critical" in page(copy.get("review"))
+    copy.post("review", {"title": "Copy"})
+    source.refresh_from_db()
+    assert source.labeled_examples == 40 and Decision.objects.count() == 2
+
+
+def page_choices(draft: Draft, step: str) -> dict[str, str]:
+    """The radio answers a step shows as checked."""
+    html = page(draft.get(step))
+    return dict(re.findall(rf'name="{step}-(\w+)" id="[^"]+" value="(\w+)" checked', html))
+
+
+def test_query_parameters_prefill_valid_answers_and_ignore_invalid_ones(client):
+    draft = Draft(client, "?monthly_requests=2000000&latency=critical&phase=sideways"
+                          "&labeled_examples=-4")
+    assert 'value="2000000"' in page(draft.get("volume"))
+    draft.fill(upto="delivery")  # the wizard's own answers overwrite the prefill
+    response = draft.get("stability")
+    assert "There is a problem" not in page(response)
+
+
+def test_prefill_checks_the_prefilled_radio(client):
+    draft = Draft(client, "?latency=critical")
+    draft.fill(upto="delivery")
+    assert re.search(r'value="critical" checked', page(draft.get("delivery")))
+
+
+@pytest.mark.parametrize("token", ["nope", "x" * 30, "a" * 500])
+def test_start_from_an_unknown_result_starts_empty_and_says_so(client, token):
+    draft = Draft(client, f"?from={token}")
+    response = client.get(draft.url("volume"))
+    assert "That result could not be found" in page(response)
+
+
+def test_start_from_a_revoked_result_does_not_copy_it(client):
+    draft = Draft(client)
+    draft.fill()
+    draft.post("review", ANSWERS["review"])
+    decision = Decision.objects.get()
+    Decision.objects.update(revoked_at=decision.created)
+    copy = Draft(client, f"?from={decision.token}")
+    assert 'value="2000000"' not in page(copy.get("volume"))
+
+
+def test_missing_management_form_is_a_clear_400(client):
+    draft = Draft(client)
+    response = draft.post("volume", ANSWERS["volume"], management=False)
+    assert response.status_code == 400
+    assert "reload the page" in page(response)
+
+
+def test_management_form_naming_another_step_is_a_400(client):
+    draft = Draft(client)
+    response = draft.client.post(draft.url("volume"), {
+        f"assessment_{draft.id.hex}-current_step": "nonsense",
+        "volume-monthly_requests": "10",
+    })
+    assert response.status_code == 400
+
+
+def test_back_to_an_unknown_step_is_a_400(client):
+    draft = Draft(client)
+    response = draft.post("volume", ANSWERS["volume"], wizard_goto_step="elsewhere")
+    assert response.status_code == 400
+
+
+def test_an_unknown_step_in_the_url_redirects_to_the_current_step(client):
+    draft = Draft(client)
+    response = client.get(f"/assess/{draft.id}/elsewhere/")
+    assert response.status_code == 302 and response.url == draft.url("volume")
+    assert draft.post("elsewhere", {}).status_code == 400
+
+
+def test_the_done_url_is_not_a_way_round_the_final_post(client):
+    draft = Draft(client)
+    draft.fill()
+    response = client.get(f"/assess/{draft.id}/done/")
+    assert response.status_code == 302
+    assert Decision.objects.count() == 0
+
+
+def test_skipping_ahead_goes_back_to_the_first_unanswered_step(client):
+    draft = Draft(client)
+    draft.fill(upto="data")
+    response = draft.get("delivery")
+    assert response.status_code == 302 and response.url == draft.url("data")
+    response = draft.post("review", ANSWERS["review"])
+    assert response.status_code == 302 and response.url == draft.url("data")
+    assert Decision.objects.count() == 0
+
+
+def test_an_unknown_draft_gets_a_page_with_a_way_on(client):
+    response = client.get(f"/assess/{uuid.uuid4()}/volume/")
+    assert response.status_code == 404
+    assert "We cannot find that assessment" in page(response)
+    assert 'href="/assess/"' in page(response)
+
+
+def test_another_browsers_draft_is_not_found(client, django_user_model):
+    from django.test import Client
+
+    draft = Draft(client)
+    stranger = Client()
+    assert stranger.get(draft.url("volume")).status_code == 404
+    assert stranger.post(draft.url("volume"), {}).status_code == 404
+
+
+def test_a_draft_id_that_is_not_a_uuid_is_a_404(client):
+    assert client.get("/assess/not-a-draft/volume/").status_code == 404
+
+
+def test_an_oversized_post_is_refused(client):
+    draft = Draft(client)
+    response = draft.post("volume", {"monthly_requests": "1" * 70_000})
+    assert response.status_code == 400
+    assert Decision.objects.count() == 0
+
+
+def test_too_many_fields_are_refused(client):
+    draft = Draft(client)
+    response = draft.post("volume", {f"junk{n}": "x" for n in range(300)})
+    assert response.status_code == 400
+
+
+def test_a_name_over_120_characters_is_refused_in_words(client):
+    draft = Draft(client)
+    draft.fill()
+    response = draft.post("review", {"title": "x" * 121})
+    assert response.status_code == 200
+    assert "Enter a name of 120 characters or fewer." in page(response)
+    assert Decision.objects.count() == 0
+
+
+def test_one_browser_keeps_a_bounded_number_of_drafts(client):
+    drafts = [Draft(client) for _ in range(MAX_DRAFTS + 2)]
+    assert drafts[0].get("volume").status_code == 404
+    assert drafts[-1].get("volume").status_code == 200
+
+
+def _real_queries(context) -> list[str]:
+    """Queries a request makes, without the savepoints the test's own transaction adds."""
+    return [
+        query["sql"] for query in context.captured_queries
+        if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
+def test_queries_per_step_are_bounded(client):
+    draft = Draft(client)
+    with CaptureQueriesContext(connection) as get_step:
+        draft.get("volume")
+    with CaptureQueriesContext(connection) as post_step:
+        draft.post("volume", ANSWERS["volume"])
+    draft.fill()
+    with CaptureQueriesContext(connection) as review:
+        draft.get("review")
+    for context in (get_step, post_step, review):
+        assert len(_real_queries(context)) <= 3, _real_queries(context)
+
+
+def test_rate_limit_on_the_final_submit_answers_429_and_stores_nothing(client, settings):
+    settings.RATE_LIMIT = "1/m"
+    cache.clear()
+    first = Draft(client)
+    first.fill()
+    assert first.post("review", ANSWERS["review"]).status_code == 302
+    second = Draft(client)
+    second.fill()
+    response = second.post("review", ANSWERS["review"])
+    assert response.status_code == 429
+    assert response.has_header("Retry-After")
+    assert Decision.objects.count() == 1
+    assert FINISHED_KEY in client.session
+    cache.clear()
