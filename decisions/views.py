@@ -1,10 +1,20 @@
 """Views: look up, validate, call the engine or a model method, then redirect or render."""
 
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
+
+from decisions import engine, exports, serializers
+from decisions.models import Decision
+from decisions.tradeoffs import TRADEOFFS
 
 
 @require_safe
@@ -28,3 +38,99 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """The form expired or came from elsewhere: say so and offer a way on."""
     return render(request, "403_csrf.html", status=403)
+
+
+# --- The shared result and its exports (/d/<token>/, .json, .md) ---
+
+ROBOTS_TAG = "noindex, nofollow"
+
+
+def _unlisted(response: HttpResponse) -> HttpResponse:
+    """Headers for anything behind a share token: never indexed, the token never sent on as a
+    referrer, and kept out of shared caches so a revoked link stops working at once."""
+    response.headers["X-Robots-Tag"] = ROBOTS_TAG
+    response.headers["Referrer-Policy"] = "no-referrer"
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _decision(token: str) -> Decision:
+    """The decision behind a share token, revoked or not (one query); 404 when there is none."""
+    try:
+        return Decision.objects.get(token=token)
+    except Decision.DoesNotExist:
+        raise Http404("No result has this link.") from None
+
+
+def _gone(request: HttpRequest) -> HttpResponse:
+    return _unlisted(render(request, "decisions/result_gone.html", status=410))
+
+
+@require_safe
+def result(request: HttpRequest, token: str) -> HttpResponse:
+    """The stored verdict as it was given, with a notice when today's rules would differ."""
+    decision = _decision(token)
+    if decision.is_revoked:
+        return _gone(request)
+    shown = exports.present(serializers.decision_payload(decision, request))
+    current = decision.current_result()
+    context = {
+        "shown": shown,
+        "full_table": TRADEOFFS,
+        "markdown_url": reverse("result_markdown", args=[decision.token]),
+        "json_url": reverse("result_json", args=[decision.token]),
+        "start_from_url": f"/assess/?{urlencode({'from': decision.token})}",
+        "current_label": engine.RECOMMENDATION_LABELS[current.recommendation] if current else "",
+    }
+    return _unlisted(render(request, "decisions/result.html", context))
+
+
+@require_safe
+def result_json(request: HttpRequest, token: str) -> HttpResponse:
+    """The stored result as JSON: the same payload the API returns (one query)."""
+    decision = _decision(token)
+    if decision.is_revoked:
+        return _gone(request)
+    payload = serializers.decision_payload(decision, request)
+    return _unlisted(JsonResponse(payload, json_dumps_params={"indent": 2}))
+
+
+@require_safe
+def result_markdown(request: HttpRequest, token: str) -> HttpResponse:
+    """The stored result as Markdown, to paste into a design doc (one query)."""
+    decision = _decision(token)
+    if decision.is_revoked:
+        return _gone(request)
+    text = exports.markdown(serializers.decision_payload(decision, request))
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response.headers["Content-Disposition"] = f'inline; filename="advisor-{decision.token}.md"'
+    return _unlisted(response)
+
+
+# --- Error pages (handler400 in advisor/urls.py; 403, 404 and 500 are Django's own views) ---
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A 400 that says plainly which limit a form went over, or that the request was malformed.
+
+    Never reads request.POST: after a size or field-count refusal it would raise again.
+    """
+    context = {}
+    if isinstance(exception, RequestDataTooBig):
+        context = {
+            "heading": "That form was too large to accept",
+            "message": (
+                f"Advisor accepts up to {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024} KB in one "
+                "form, and this one was bigger. Go back, shorten what you typed and send it "
+                "again; the answers you saved are kept."
+            ),
+        }
+    elif isinstance(exception, TooManyFieldsSent):
+        context = {
+            "heading": "That form had too many fields to accept",
+            "message": (
+                f"Advisor accepts up to {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields in one "
+                "form. Go back, reload the page and send it again; the answers you saved are kept."
+            ),
+        }
+    return render(request, "400.html", context, status=400)
