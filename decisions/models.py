@@ -55,6 +55,14 @@ class DecisionQuerySet(models.QuerySet):
     def revoked(self) -> "DecisionQuerySet":
         return self.filter(revoked_at__isnull=False)
 
+    def revoke(self) -> int:
+        """Turn off the public links that still work (one UPDATE); returns how many."""
+        return self.shared().update(revoked_at=timezone.now())
+
+    def restore(self) -> int:
+        """Turn revoked public links back on (one UPDATE); returns how many."""
+        return self.revoked().update(revoked_at=None)
+
     def record(
         self,
         answers: engine.Answers,

@@ -1,0 +1,280 @@
+"""The Decision admin: where a lead reviews, filters, exports and revokes past decisions.
+
+A decision is a record, so the admin only reads it; the one change a lead makes is turning its
+public link off or on again.
+"""
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from decisions import csv_export, engine
+from decisions.models import Decision, Recommendation
+from decisions.questions import BY_NAME, answer_lines
+
+admin.site.site_header = "Advisor admin"
+admin.site.site_title = "Advisor admin"
+admin.site.index_title = "Review decisions"
+
+
+def _label(recommendation: str) -> str:
+    return engine.RECOMMENDATION_LABELS.get(recommendation, recommendation)
+
+
+def verdict_badge(recommendation: str):
+    return format_html(
+        '<span class="verdict-badge verdict-{}">{}</span>',
+        recommendation, _label(recommendation),
+    )
+
+
+def _links(count: int) -> str:
+    return f"{count} share link" if count == 1 else f"{count} share links"
+
+
+class VerdictFilter(admin.ChoicesFieldListFilter):
+    """The recommendation filter, under the word the lead sees in the list: "By verdict"."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = "verdict"
+
+
+class ShareLinkFilter(admin.SimpleListFilter):
+    title = "share link"
+    parameter_name = "share_link"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin):
+        return (("active", "Active"), ("revoked", "Revoked"))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "active":
+            return queryset.shared()
+        if self.value() == "revoked":
+            return queryset.revoked()
+        return queryset
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = (
+        "created", "display_title", "verdict", "monthly_volume", "examples",
+        "change_frequency", "latency", "output_format", "engine_version", "public_link",
+    )
+    list_display_links = ("created", "display_title")
+    list_filter = (
+        ("recommendation", VerdictFilter), "change_frequency", "phase", "latency",
+        "output_format", "reasoning", "domain_language", "fresh_knowledge", "engine_version",
+        ShareLinkFilter,
+    )
+    date_hierarchy = "created"
+    ordering = ("-created", "-id")
+    list_per_page = 50
+    search_fields = ("title",)
+    search_help_text = "Search titles, or paste a share token."
+    actions = ("export_csv", "revoke_links", "restore_links")
+    fieldsets = (
+        (None, {"fields": (
+            "display_title", "created", "source", "share_link", "token", "engine_version",
+        )}),
+        ("Answers", {"fields": ("answers_in_words",)}),
+        ("Result", {"fields": (
+            "verdict", "summary", "reasons", "tradeoff_rows", "what_would_change",
+        )}),
+    )
+    readonly_fields = (
+        "display_title", "share_link", "answers_in_words", "verdict", "summary", "reasons",
+        "tradeoff_rows", "what_would_change",
+    )
+
+    class Media:
+        css = {"all": ("admin_extra/decisions.css",)}
+
+    # --- Permissions: read-only, except for the share link ---
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Decision | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Decision | None = None) -> bool:
+        # Revoking hides a decision from the public; the record itself stays.
+        return False
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("decisions.change_decision")
+
+    # --- Search and the verdict summary ---
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        results, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        token = search_term.strip()
+        if token:
+            results |= queryset.filter(token=token)
+        return results, may_have_duplicates
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        response = super().changelist_view(request, extra_context)
+        # A redirect (after an action, or on a bad filter) or a CSV file has no list to count.
+        if not isinstance(response, TemplateResponse) or "cl" not in response.context_data:
+            return response
+        rows = (
+            response.context_data["cl"].queryset.order_by()
+            .values("recommendation").annotate(count=Count("id"))
+        )
+        counts = {r["recommendation"]: r["count"] for r in rows}
+        response.context_data["verdict_summary"] = [
+            {"value": value, "label": label, "count": counts.get(value, 0)}
+            for value, label in Recommendation.choices
+        ]
+        return response
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict | None = None):
+        decision = self.get_object(request, object_id)
+        if decision is not None:
+            current = decision.current_result()
+            extra_context = {
+                **(extra_context or {}),
+                "engine_differs": current is not None,
+                "current_verdict": _label(current.recommendation) if current else "",
+                "current_engine_version": engine.ENGINE_VERSION,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- Columns ---
+
+    @admin.display(description="Title", ordering="title")
+    def display_title(self, decision: Decision) -> str:
+        return decision.title or "Untitled"
+
+    @admin.display(description="Verdict", ordering="recommendation")
+    def verdict(self, decision: Decision):
+        return verdict_badge(decision.recommendation)
+
+    @admin.display(description="Monthly volume", ordering="monthly_requests")
+    def monthly_volume(self, decision: Decision) -> str:
+        return f"{decision.monthly_requests:,}"
+
+    @admin.display(description="Labeled examples", ordering="labeled_examples")
+    def examples(self, decision: Decision) -> str:
+        return f"{decision.labeled_examples:,}"
+
+    @admin.display(description="Public result")
+    def public_link(self, decision: Decision):
+        if decision.is_revoked:
+            return format_html('<span class="link-revoked">{}</span>', "Revoked")
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Open'
+            '<span class="advisor-sr-only"> the result of {} (opens in a new tab)</span></a>',
+            decision.get_absolute_url(), decision.title or "this decision",
+        )
+
+    # --- The detail page ---
+
+    @admin.display(description="Share link")
+    def share_link(self, decision: Decision):
+        if decision.is_revoked:
+            return f"Revoked on {timezone.localtime(decision.revoked_at):%Y-%m-%d %H:%M %Z}"
+        return format_html(
+            'Active: <a href="{}" target="_blank" rel="noopener">{}'
+            '<span class="advisor-sr-only"> (opens in a new tab)</span></a>',
+            decision.get_absolute_url(), decision.get_absolute_url(),
+        )
+
+    @admin.display(description="Answers")
+    def answers_in_words(self, decision: Decision):
+        lines = answer_lines({name: getattr(decision, name) for name in engine.ANSWER_FIELDS})
+        return format_html(
+            '<table class="decision-table"><tbody>{}</tbody></table>',
+            format_html_join(
+                "", '<tr><th scope="row">{}</th><td>{}</td></tr>',
+                ((line.question.label, line.words) for line in lines),
+            ),
+        )
+
+    @admin.display(description="Summary")
+    def summary(self, decision: Decision) -> str:
+        return decision.result.get("summary", "")
+
+    @admin.display(description="Reasons")
+    def reasons(self, decision: Decision):
+        reasons = decision.result.get("reasons", [])
+        if not reasons:
+            return "None"
+        return format_html(
+            '<ul class="decision-list">{}</ul>',
+            format_html_join(
+                "", "<li>{} <span class=\"favours\">(favours {})</span></li>",
+                ((r.get("text", ""), _label(r.get("favours", ""))) for r in reasons),
+            ),
+        )
+
+    @admin.display(description="Tradeoff rows")
+    def tradeoff_rows(self, decision: Decision):
+        rows = decision.result.get("rows", [])
+        if not rows:
+            return "None"
+        return format_html(
+            '<table class="decision-table"><thead><tr><th scope="col">Dimension</th>'
+            '<th scope="col">Prompting</th><th scope="col">Fine-tuning</th>'
+            '<th scope="col">Favours</th></tr></thead><tbody>{}</tbody></table>',
+            format_html_join(
+                "", '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>',
+                (
+                    (r.get("dimension", ""), r.get("prompting", ""), r.get("fine_tuning", ""),
+                     _label(r.get("favours", "")))
+                    for r in rows
+                ),
+            ),
+        )
+
+    @admin.display(description="What would change it")
+    def what_would_change(self, decision: Decision):
+        changes = decision.result.get("what_would_change", [])
+        if not changes:
+            return "Nothing: no change to the answers gives another verdict."
+        return format_html(
+            '<ul class="decision-list">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((_change_in_words(c),) for c in changes)),
+        )
+
+    # --- Actions ---
+
+    @admin.action(description="Export selected decisions as CSV", permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="decisions-{stamp}.csv"'
+        csv_export.write_csv(queryset.order_by("-created", "-id").iterator(), response)
+        return response
+
+    @admin.action(description="Revoke the share links of selected decisions",
+                  permissions=["revoke"])
+    def revoke_links(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = queryset.revoke()
+        self.message_user(request, f"Revoked {_links(count)}.")
+
+    @admin.action(description="Restore the share links of selected decisions",
+                  permissions=["revoke"])
+    def restore_links(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = queryset.restore()
+        self.message_user(request, f"Restored {_links(count)}.")
+
+
+def _change_in_words(change: dict) -> str:
+    """The stored sentence, or one built from the changed answers where a snapshot has none."""
+    if change.get("text"):
+        return change["text"]
+    parts = [
+        f"{BY_NAME[name].short} {BY_NAME[name].in_words(value)}"
+        for name, value in change.get("changes", {}).items()
+        if name in BY_NAME
+    ]
+    return f"With {' and '.join(parts)}, this would be {_label(change.get('recommendation', ''))}."
