@@ -2,21 +2,24 @@
 
 from django import forms
 
-from decisions import engine
-from decisions.questions import BY_NAME, Question
+from decisions import costs, engine
+from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL
+from decisions.questions import BY_NAME, COST_BY_NAME, Question
 
 
 class CountField(forms.IntegerField):
     """A whole number typed by a person: "1,000,000", "1 000 000" and "1000000" all work."""
 
-    def __init__(self, *, noun: str, example: str, maximum: int, **kwargs) -> None:
+    def __init__(
+        self, *, noun: str, example: str, maximum: int, minimum: int = 0, **kwargs
+    ) -> None:
         self.noun, self.example = noun, example
-        super().__init__(min_value=0, max_value=maximum, **kwargs)
+        super().__init__(min_value=minimum, max_value=maximum, **kwargs)
         self.error_messages = {
             **self.error_messages,
             "required": f"Enter the number of {noun}, for example {example}.",
             "invalid": f"Enter the number of {noun} as a whole number, for example {example}.",
-            "min_value": f"Enter a number of {noun} of 0 or more.",
+            "min_value": f"Enter a number of {noun} of {minimum} or more.",
             "max_value": f"Enter a number of {noun} of {maximum:,} or fewer.",
         }
         self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
@@ -51,7 +54,31 @@ def _count(question: Question, noun: str, example: str, maximum: int, **kwargs) 
     )
 
 
+def _cost_count(name: str, noun: str, maximum: int, minimum: int = 0) -> CountField:
+    question = COST_BY_NAME[name]
+    return CountField(
+        label=question.label, help_text=question.hint, noun=noun,
+        example=f"{costs.COST_DETAIL_DEFAULTS[name]:,}", maximum=maximum, minimum=minimum,
+        initial=costs.COST_DETAIL_DEFAULTS[name], required=False,
+    )
+
+
+def _model_choice(name: str, default: str) -> forms.ChoiceField:
+    question = COST_BY_NAME[name]
+    message = f"Choose {question.short.replace('model', 'a model')} from the list."
+    return forms.ChoiceField(
+        label=question.label, help_text=question.hint, required=False, initial=default,
+        error_messages={"invalid_choice": message},
+    )
+
+
 class VolumeForm(forms.Form):
+    """Volume, plus the optional cost details (they feed the cost estimate, not the verdict).
+
+    The model lists come from the price sheet; the wizard passes them in so one request reads
+    the sheet once however many times it builds this form.
+    """
+
     monthly_requests = _count(
         BY_NAME["monthly_requests"], "completions a month", "250,000", engine.MAX_MONTHLY_REQUESTS
     )
@@ -59,6 +86,39 @@ class VolumeForm(forms.Form):
         BY_NAME["prompt_tokens"], "prompt tokens", "1,500", engine.MAX_PROMPT_TOKENS,
         initial=1500,
     )
+    input_tokens = _cost_count("input_tokens", "input tokens", costs.MAX_TOKENS_PER_REQUEST)
+    output_tokens = _cost_count("output_tokens", "output tokens", costs.MAX_TOKENS_PER_REQUEST)
+    prompt_model = _model_choice("prompt_model", DEFAULT_PROMPT_MODEL)
+    tune_model = _model_choice("tune_model", DEFAULT_TUNE_MODEL)
+    epochs = _cost_count("epochs", "training epochs", costs.MAX_EPOCHS, minimum=1)
+    engineering_days = _cost_count(
+        "engineering_days", "engineering days", costs.MAX_ENGINEERING_DAYS
+    )
+    day_rate = _cost_count("day_rate", "US dollars a day", costs.MAX_DAY_RATE)
+
+    def __init__(self, *args, model_choices=(), tunable_choices=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["prompt_model"].choices = model_choices
+        self.fields["tune_model"].choices = tunable_choices
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        # A blank optional number means "use the default", as the hint promises.
+        for name, default in costs.COST_DETAIL_DEFAULTS.items():
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = default
+        for name in ("prompt_model", "tune_model"):
+            field = self.fields[name]
+            if not cleaned.get(name) and name not in self.errors:
+                offered = {choice for choice, _ in field.choices}
+                cleaned[name] = field.initial if field.initial in offered else ""
+        return cleaned
+
+
+COST_DETAIL_NAMES = (
+    "input_tokens", "output_tokens", "prompt_model", "tune_model", "epochs",
+    "engineering_days", "day_rate",
+)
 
 
 class DataForm(forms.Form):

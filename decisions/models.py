@@ -7,7 +7,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from decisions import engine
+from decisions import costs, engine
 
 
 def _choices(name: str, pairs: tuple[tuple[str, str], ...]) -> type[models.TextChoices]:
@@ -42,6 +42,100 @@ def _known(name: str, choices: type[models.TextChoices]) -> models.CheckConstrai
     )
 
 
+class ModelPriceQuerySet(models.QuerySet):
+    def fine_tunable(self) -> "ModelPriceQuerySet":
+        """Models whose provider publishes fine-tuned prices."""
+        return self.filter(ft_input_per_m__isnull=False, ft_output_per_m__isnull=False)
+
+
+class ModelPrice(models.Model):
+    """One row of the price sheet the cost estimate reads; edited by a lead in the admin."""
+
+    name = models.CharField(max_length=60, unique=True, help_text="The model's API name.")
+    provider = models.CharField(max_length=60)
+    input_per_m = models.DecimalField(
+        "input, per million tokens", max_digits=10, decimal_places=4
+    )
+    output_per_m = models.DecimalField(
+        "output, per million tokens", max_digits=10, decimal_places=4
+    )
+    ft_input_per_m = models.DecimalField(
+        "fine-tuned input, per million tokens", max_digits=10, decimal_places=4,
+        null=True, blank=True, help_text="Blank when the provider offers no fine-tuning.",
+    )
+    ft_output_per_m = models.DecimalField(
+        "fine-tuned output, per million tokens", max_digits=10, decimal_places=4,
+        null=True, blank=True, help_text="Blank when the provider offers no fine-tuning.",
+    )
+    training_per_m = models.DecimalField(
+        "training, per million tokens", max_digits=10, decimal_places=4, null=True, blank=True
+    )
+    hosting_per_hour = models.DecimalField(
+        "hosting, per hour", max_digits=10, decimal_places=4, default=0,
+        help_text="What a fine-tuned deployment costs to keep running; 0 for pay per token.",
+    )
+    as_of = models.DateField(help_text="When these prices were checked.")
+    source_url = models.URLField("source", max_length=300)
+    note = models.TextField(blank=True)
+
+    objects = ModelPriceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    input_per_m__gte=0, output_per_m__gte=0, hosting_per_hour__gte=0
+                ),
+                name="model_price_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.provider})"
+
+    def price(self) -> costs.Price:
+        """The pure-Python Price the estimate works with (no query)."""
+        return costs.Price(
+            name=self.name,
+            provider=self.provider,
+            input_per_m=self.input_per_m,
+            output_per_m=self.output_per_m,
+            ft_input_per_m=self.ft_input_per_m,
+            ft_output_per_m=self.ft_output_per_m,
+            training_per_m=self.training_per_m,
+            hosting_per_hour=self.hosting_per_hour,
+            as_of=self.as_of,
+            source_url=self.source_url,
+            note=self.note,
+        )
+
+
+DEFAULT_PROMPT_MODEL = "gpt-4.1"
+DEFAULT_TUNE_MODEL = "gpt-4.1-mini"
+COST_DETAIL_FIELDS = ("input_tokens", "output_tokens", "epochs", "engineering_days", "day_rate")
+
+
+def estimate_costs(
+    answers: engine.Answers, details: "dict[str, object]"
+) -> costs.CostEstimate | None:
+    """The cost estimate for these answers and cost details (one query), or None when the
+    chosen models are not on the price sheet. Raises costs.InvalidCostInputs on bad details."""
+    inputs = costs.CostInputs(
+        monthly_requests=answers.monthly_requests,
+        prompt_tokens=answers.prompt_tokens,
+        labeled_examples=answers.labeled_examples,
+        **{name: details[name] for name in COST_DETAIL_FIELDS if name in details},
+    )
+    names = (details.get("prompt_model"), details.get("tune_model"))
+    if not all(names):
+        return None
+    prices = {row.name: row for row in ModelPrice.objects.filter(name__in=names)}
+    if not all(name in prices for name in names):
+        return None
+    return costs.estimate(inputs, prices[names[0]].price(), prices[names[1]].price())
+
+
 class Source(models.TextChoices):
     FORM = "form", "Form"
     API = "api", "API"
@@ -70,14 +164,24 @@ class DecisionQuerySet(models.QuerySet):
         title: str = "",
         draft_id: uuid.UUID | None = None,
         source: str = Source.FORM,
+        cost_details: "dict[str, object] | None" = None,
     ) -> tuple["Decision", bool]:
         """Decide on `answers` and store the decision: one INSERT.
 
         With a `draft_id`, recording the same draft again returns the decision already made
         for it (one more query) instead of a second one: refresh and double-click are harmless.
-        Returns (decision, created).
+        `cost_details` (input_tokens, output_tokens, epochs, engineering_days, day_rate,
+        prompt_model, tune_model; defaults for what is missing) add a cost estimate to the
+        snapshot, one more query. Returns (decision, created).
         """
         result = engine.decide(answers)
+        details = {
+            **costs.COST_DETAIL_DEFAULTS,
+            "prompt_model": DEFAULT_PROMPT_MODEL,
+            "tune_model": DEFAULT_TUNE_MODEL,
+            **(cost_details or {}),
+        }
+        estimate = estimate_costs(answers, details)
         decision = self.model(
             title=title.strip(),
             draft_id=draft_id,
@@ -85,6 +189,8 @@ class DecisionQuerySet(models.QuerySet):
             recommendation=result.recommendation,
             result=result.as_dict(),
             engine_version=result.engine_version,
+            cost_estimate=estimate.as_dict() if estimate else None,
+            **{name: details[name] for name in (*COST_DETAIL_FIELDS, "prompt_model", "tune_model")},
             **answers.as_dict(),
         )
         try:
@@ -120,10 +226,23 @@ class Decision(models.Model):
     output_format = models.CharField(max_length=16, choices=OutputFormat.choices)
     reasoning = models.CharField(max_length=16, choices=Reasoning.choices)
 
+    # Optional cost details (the volume step's "Cost details"), with their defaults.
+    input_tokens = models.PositiveIntegerField(default=500)
+    output_tokens = models.PositiveIntegerField(default=300)
+    prompt_model = models.CharField(max_length=60, blank=True, default=DEFAULT_PROMPT_MODEL)
+    tune_model = models.CharField(max_length=60, blank=True, default=DEFAULT_TUNE_MODEL)
+    epochs = models.PositiveSmallIntegerField(default=3)
+    engineering_days = models.PositiveIntegerField(default=10)
+    day_rate = models.PositiveIntegerField("cost of an engineering day (USD)", default=800)
+
     # The verdict as given at the time: later rule changes never rewrite it.
     recommendation = models.CharField(max_length=16, choices=Recommendation.choices)
     result = models.JSONField(help_text="engine.Result.as_dict() when the decision was made.")
     engine_version = models.CharField(max_length=16)
+    cost_estimate = models.JSONField(
+        null=True, blank=True,
+        help_text="costs.CostEstimate.as_dict() at the time; empty when no price was known.",
+    )
 
     objects = DecisionQuerySet.as_manager()
 
@@ -133,6 +252,13 @@ class Decision(models.Model):
             _in_range("monthly_requests", engine.MAX_MONTHLY_REQUESTS),
             _in_range("prompt_tokens", engine.MAX_PROMPT_TOKENS),
             _in_range("labeled_examples", engine.MAX_LABELED_EXAMPLES),
+            _in_range("input_tokens", costs.MAX_TOKENS_PER_REQUEST),
+            _in_range("output_tokens", costs.MAX_TOKENS_PER_REQUEST),
+            _in_range("engineering_days", costs.MAX_ENGINEERING_DAYS),
+            _in_range("day_rate", costs.MAX_DAY_RATE),
+            models.CheckConstraint(
+                condition=Q(epochs__gte=1, epochs__lte=costs.MAX_EPOCHS), name="epochs_in_range"
+            ),
             _known("change_frequency", ChangeFrequency),
             _known("phase", Phase),
             _known("latency", Latency),

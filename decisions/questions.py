@@ -40,7 +40,7 @@ class Question:
             if option.value == value:
                 return option.label
         if isinstance(value, int):
-            return f"{value:,}{NUMBER_SUFFIX.get(self.name, '')}"
+            return f"{NUMBER_PREFIX.get(self.name, '')}{value:,}{NUMBER_SUFFIX.get(self.name, '')}"
         return str(value)
 
 
@@ -49,7 +49,11 @@ NUMBER_SUFFIX = {
     "monthly_requests": " a month",
     "prompt_tokens": " tokens",
     "labeled_examples": " examples",
+    "input_tokens": " tokens",
+    "output_tokens": " tokens",
+    "engineering_days": " days",
 }
+NUMBER_PREFIX = {"day_rate": "$"}
 
 
 def _options(pairs: tuple[tuple[str, str], ...], hints: Mapping[str, str]) -> tuple[Option, ...]:
@@ -156,7 +160,42 @@ QUESTIONS: tuple[Question, ...] = (
     ),
 )
 
+# The optional "Cost details" on the volume step: they feed the cost estimate, not the verdict.
+COST_QUESTIONS: tuple[Question, ...] = (
+    Question(
+        "input_tokens", "volume", "Input tokens per request, besides the prompt",
+        "input tokens per request",
+        "The user's text and any retrieved context, for example 500.",
+    ),
+    Question(
+        "output_tokens", "volume", "Output tokens per request", "output tokens per request",
+        "What the model writes back, for example 300.",
+    ),
+    Question(
+        "prompt_model", "volume", "The model you would prompt", "model to prompt",
+        "Usually a large model, used as it is with the full prompt.",
+    ),
+    Question(
+        "tune_model", "volume", "The model you would fine-tune", "model to fine-tune",
+        "Usually a smaller model; only models with fine-tuning prices are listed.",
+    ),
+    Question(
+        "epochs", "volume", "Training epochs", "training epochs",
+        "How many times training goes over your examples, for example 3.",
+    ),
+    Question(
+        "engineering_days", "volume", "Engineering days to build the fine-tuning pipeline",
+        "engineering days",
+        "Curating data, training, evaluating and deploying, for example 10.",
+    ),
+    Question(
+        "day_rate", "volume", "Cost of an engineering day, in US dollars", "cost of a day",
+        "For example 800.",
+    ),
+)
+
 BY_NAME: dict[str, Question] = {question.name: question for question in QUESTIONS}
+COST_BY_NAME: dict[str, Question] = {question.name: question for question in COST_QUESTIONS}
 
 
 @dataclass(frozen=True)
@@ -187,10 +226,12 @@ class AnswerLine:
     words: str
 
 
-def answer_lines(answers: Mapping[str, object]) -> list[AnswerLine]:
+def answer_lines(
+    answers: Mapping[str, object], questions: tuple[Question, ...] = QUESTIONS
+) -> list[AnswerLine]:
     """Every answer present in `answers`, in question order, with its words."""
     return [
         AnswerLine(question, answers[question.name], question.in_words(answers[question.name]))
-        for question in QUESTIONS
+        for question in questions
         if question.name in answers
     ]

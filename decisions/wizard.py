@@ -24,9 +24,9 @@ from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
 
 from decisions import engine
-from decisions.forms import STEP_FORMS
-from decisions.models import Decision
-from decisions.questions import BY_NAME, STEPS, answer_lines
+from decisions.forms import COST_DETAIL_NAMES, STEP_FORMS
+from decisions.models import Decision, ModelPrice
+from decisions.questions import BY_NAME, COST_QUESTIONS, QUESTIONS, STEPS, answer_lines
 from decisions.ratelimit import limit_decision_creation, too_many_response
 
 STEP_URL_NAME = "assess_step"
@@ -45,6 +45,17 @@ VOLUME_PRESETS = (
 
 def _storage_key(draft: uuid.UUID) -> str:
     return f"wizard_{PREFIX}{draft.hex}"  # formtools prepends "wizard_" to the prefix
+
+
+def _price_choices() -> dict[str, list[tuple[str, str]]]:
+    """The volume form's model lists from the price sheet (one query)."""
+    everything, tunable = [], []
+    for price in ModelPrice.objects.all():
+        choice = (price.name, str(price))
+        everything.append(choice)
+        if price.ft_input_per_m is not None and price.ft_output_per_m is not None:
+            tunable.append(choice)
+    return {"model_choices": everything, "tunable_choices": tunable}
 
 
 def _prefill_value(name: str, value: object) -> str:
@@ -71,15 +82,17 @@ def _prefill(request: HttpRequest) -> dict[str, dict[str, list[str]]]:
                 request, "That result could not be found, so this assessment starts empty."
             )
         else:
-            values = {name: _prefill_value(name, getattr(source, name)) for name in BY_NAME}
+            names = (*BY_NAME, *COST_DETAIL_NAMES)
+            values = {name: _prefill_value(name, getattr(source, name)) for name in names}
             values["title"] = source.title
-    for name in (*BY_NAME, "title"):
+    for name in (*BY_NAME, *COST_DETAIL_NAMES, "title"):
         if name in request.GET:
             values[name] = request.GET[name][:200]
 
     step_data: dict[str, dict[str, list[str]]] = {}
     for step, form_class in STEP_FORMS.items():
-        for name, field in form_class.base_fields.items():
+        kwargs = _price_choices() if step == "volume" and values else {}
+        for name, field in form_class(**kwargs).fields.items():
             if name not in values:
                 continue
             try:
@@ -141,6 +154,13 @@ class AssessmentWizard(NamedUrlSessionWizardView):
             for key in form.data
             if key.startswith(f"{form.prefix}-")
         }
+
+    def get_form_kwargs(self, step: str | None = None) -> dict[str, object]:
+        if step != "volume":
+            return {}
+        if not hasattr(self, "_price_choices"):
+            self._price_choices = _price_choices()
+        return self._price_choices
 
     def get_form_initial(self, step: str) -> dict[str, object]:
         """What the person last entered on this step, valid or not, shown without errors."""
@@ -215,8 +235,10 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         if retry_after is not None:
             return too_many_response(self.request, retry_after)
         title = cleaned.pop("title")
+        cost_details = {name: cleaned.pop(name) for name in COST_DETAIL_NAMES}
         decision, _ = Decision.objects.record(
-            engine.Answers(**cleaned), title=title, draft_id=self.draft
+            engine.Answers(**cleaned), title=title, draft_id=self.draft,
+            cost_details={name: value for name, value in cost_details.items() if value != ""},
         )
         session = self.request.session
         session[FINISHED_KEY] = {**session.get(FINISHED_KEY, {}), self.draft.hex: decision.token}
@@ -235,30 +257,40 @@ class AssessmentWizard(NamedUrlSessionWizardView):
                 {"number": n, "title": s.title, "state": _state(n - 1, index)}
                 for n, s in enumerate(STEPS, start=1)
             ],
-            fields=[_field_context(bound) for bound in form],
+            fields=[_field_context(b) for b in form if b.name not in COST_DETAIL_NAMES],
+            cost_fields=[_field_context(b) for b in form if b.name in COST_DETAIL_NAMES],
+            cost_errors=any(form.errors.get(name) for name in COST_DETAIL_NAMES),
             error_summary=_error_summary(form),
             back_step=self.steps.prev,
             is_last=step == self.steps.last,
             form_action=self.get_step_url(step) + ("?edit=1" if "edit" in self.request.GET else ""),
         )
         if step == self.steps.last:
-            context["review"] = self.review_lines()
+            context["review"], context["review_costs"] = self.review_lines()
         return context
 
-    def review_lines(self) -> list[dict[str, object]]:
-        """Every answer in words with a link to change it (no query)."""
+    def review_lines(self) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+        """Every answer in words with a link to change it, then the cost details (no query
+        beyond the price sheet the volume form reads anyway)."""
         answers: dict[str, object] = {}
         for step in self.get_form_list():
             answers.update(self.get_cleaned_data_for_step(step) or {})
-        return [
-            {
-                "question": line.question.label,
-                "words": line.words,
-                "change_label": line.question.short,
-                "change_url": f"{self.get_step_url(line.question.step)}?edit=1",
-            }
-            for line in answer_lines(answers)
-        ]
+        model_names = dict(self.get_form_kwargs("volume")["model_choices"])
+        for name in ("prompt_model", "tune_model"):
+            answers[name] = model_names.get(answers.get(name), "None chosen")
+
+        def lines(questions: tuple = QUESTIONS) -> list[dict[str, object]]:
+            return [
+                {
+                    "question": line.question.label,
+                    "words": line.words,
+                    "change_label": line.question.short,
+                    "change_url": f"{self.get_step_url(line.question.step)}?edit=1",
+                }
+                for line in answer_lines(answers, questions)
+            ]
+
+        return lines(), lines(COST_QUESTIONS)
 
 
 def _state(position: int, current: int) -> str:
@@ -284,7 +316,13 @@ def _field_context(bound: forms.BoundField) -> dict[str, object]:
         "described_by": " ".join(described_by),
         "required": bound.field.required,
     }
-    if isinstance(bound.field.widget, forms.RadioSelect):
+    if type(bound.field.widget) is forms.Select:
+        selected = "" if value is None else str(value)
+        context["select"] = [
+            {"value": choice, "label": label, "selected": choice == selected}
+            for choice, label in bound.field.choices
+        ]
+    elif isinstance(bound.field.widget, forms.RadioSelect):
         selected = "" if value is None else _prefill_value(bound.name, value)
         context["options"] = [
             {

@@ -191,7 +191,10 @@ def test_review_lists_every_answer_in_words_with_change_links(client):
     for words in ("2,000,000 a month", "1,500 tokens", "800 examples", "Rarely",
                   "In production", "Interactive", "Strict schema", "Simple"):
         assert words in html
-    assert html.count("Change<span") == 10
+    assert html.count("Change<span") == 17  # ten answers and seven cost details
+    for words in ("500 tokens", "300 tokens", "gpt-4.1 (OpenAI)", "gpt-4.1-mini (OpenAI)",
+                  "10 days", "$800"):
+        assert words in html
     assert f'href="{draft.url("stability")}?edit=1">Change<span class="visually-hidden"> ' \
            "how often requirements change</span>" in html
     assert "Get my recommendation" in html
@@ -474,3 +477,56 @@ def test_rate_limit_on_the_final_submit_answers_429_and_stores_nothing(client, s
     assert Decision.objects.count() == 1
     assert FINISHED_KEY in client.session
     cache.clear()
+
+
+def test_cost_details_are_optional_and_take_their_defaults(client):
+    draft = Draft(client)
+    draft.fill()
+    draft.post("review", {"title": ""})
+    decision = Decision.objects.get()
+    assert (decision.input_tokens, decision.output_tokens, decision.epochs) == (500, 300, 3)
+    assert (decision.prompt_model, decision.tune_model) == ("gpt-4.1", "gpt-4.1-mini")
+    assert decision.cost_estimate["prompting_monthly"] == 12800.0
+
+
+def test_cost_details_typed_on_the_volume_step_are_stored(client):
+    draft = Draft(client)
+    draft.post("volume", {
+        **ANSWERS["volume"], "input_tokens": "1,000", "output_tokens": "50",
+        "prompt_model": "gpt-4o-mini", "tune_model": "gpt-4.1-nano", "epochs": "2",
+        "engineering_days": "0", "day_rate": "1200",
+    })
+    for step in ("data", "stability", "delivery"):
+        assert draft.post(step, ANSWERS[step]).status_code == 302
+    html = page(draft.get("review"))
+    assert "gpt-4o-mini (OpenAI)" in html and "1,000 tokens" in html and "$1,200" in html
+    draft.post("review", {"title": ""})
+    decision = Decision.objects.get()
+    assert (decision.input_tokens, decision.output_tokens) == (1000, 50)
+    assert (decision.prompt_model, decision.tune_model) == ("gpt-4o-mini", "gpt-4.1-nano")
+    assert decision.cost_estimate["tune_model"]["name"] == "gpt-4.1-nano"
+    assert decision.cost_estimate["engineering_cost"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "message"),
+    [
+        ("epochs", "0", "Enter a number of training epochs of 1 or more."),
+        ("output_tokens", "many", "Enter the number of output tokens as a whole number"),
+        ("prompt_model", "gpt-99", "Choose a model to prompt from the list."),
+        ("tune_model", "gpt-99", "Choose a model to fine-tune from the list."),
+    ],
+)
+def test_a_bad_cost_detail_opens_the_details_with_the_message(client, name, typed, message):
+    draft = Draft(client)
+    response = draft.post("volume", {**ANSWERS["volume"], name: typed})
+    html = page(response)
+    assert response.status_code == 200
+    assert html.count(message) == 2
+    assert '<details class="cost-details mb-4" open>' in html
+
+
+def test_cost_details_stay_closed_when_they_are_fine(client):
+    html = page(Draft(client).get("volume"))
+    assert '<details class="cost-details mb-4">' in html
+    assert 'value="500"' in html  # defaults shown, so nobody has to type them
