@@ -1,18 +1,69 @@
-"""gunicorn settings, shared by `make run`, `make bench` and the Dockerfile."""
+"""gunicorn settings, shared by `make run`, `make bench`, the Dockerfile and the server tests.
+
+Environment: BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (worker processes, default
+2 x cores + 1), ACCESS_LOG (a file, "-" for stdout, the default, or empty for none).
+"""
 
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
+
+def _workers() -> int:
+    raw = os.environ.get("WEB_CONCURRENCY", "").strip()
+    if not raw:
+        return multiprocessing.cpu_count() * 2 + 1
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"WEB_CONCURRENCY must be a whole number, 1 or more, not {raw!r}.")
+    return int(raw)
+
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+workers = _workers()
 worker_class = "sync"
+# Each worker loads the app itself: no state is shared through the master, and a restart of one
+# worker picks up nothing stale.
+preload_app = False
+# The workers' heartbeat files: on tmpfs where there is one, since a container's /tmp may sit
+# on a slow overlay disk and stall the heartbeat.
+_SHM = "/dev/shm"  # noqa: S108 - gunicorn's documented place for heartbeat files
+worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
+# A request that takes longer than this is stuck: the worker is killed and replaced.
 timeout = 30
+# On SIGTERM (a deploy, `docker stop`), workers finish the requests they hold, for up to this long.
 graceful_timeout = 20
 keepalive = 5
+# gunicorn 25+ opens a control socket at one fixed path per user ($HOME/.gunicorn/gunicorn.ctl):
+# several instances on one host (replicas, tests) would fight over it, and nothing here uses it.
+control_socket_disable = True
+# Recycle workers now and then, so a slow leak never grows unbounded; the jitter keeps them
+# from all restarting at once.
 max_requests = 5000
 max_requests_jitter = 500
+
+# Django alone decides whether a request came over HTTPS: through SECURE_PROXY_SSL_HEADER, and
+# only when TRUST_PROXY is on. gunicorn would otherwise believe X-Forwarded-Proto from any peer
+# in FORWARDED_ALLOW_IPS (the loopback by default) and tell Django the request was secure.
+secure_scheme_headers = {}
+forwarder_headers = ""
+
+
+class RedactingLogger(Logger):
+    """The access log without share tokens or draft ids, as decisions.middleware logs errors:
+    a share link is the key to a result, and logs travel further than the database."""
+
+    def atoms(self, resp, req, environ, request_time):
+        # Imported here, in a worker that has loaded the app, not in the master reading this file.
+        from decisions.middleware import redact_path
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = redact_path(atoms["U"] or "")
+        atoms["r"] = f"{atoms['m']} {atoms['U']} {atoms['H']}"
+        return atoms
+
+
+logger_class = RedactingLogger
 accesslog = os.environ.get("ACCESS_LOG", "-") or None
-# No query string in the access log: it may carry answers.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

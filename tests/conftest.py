@@ -45,11 +45,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def server_environment(**variables: str) -> dict[str, str]:
-    """The environment of a production-settings process, with `variables` on top."""
+    """The environment of an app process (DEBUG off, RATE_LIMIT off), with `variables` on top."""
     base = {k: v for k, v in os.environ.items() if k not in _SETTINGS_VARIABLES}
     return {
         **base,
-        "DJANGO_SETTINGS_MODULE": "advisor.settings",
+        # The real settings, plus the test run's own folder of collected static files.
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
         "SECRET_KEY": SERVER_SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "RATE_LIMIT": "off",
@@ -82,11 +83,11 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def app_database(request: pytest.FixtureRequest, tmp_path: Path) -> AppDatabase:
-    """On PostgreSQL, the test database itself (committed for real: transactional_db); on
-    SQLite, a fresh copy of a migrated file, since the test database lives in memory."""
+def app_database(request: pytest.FixtureRequest, tmp_path: Path, transactional_db) -> AppDatabase:
+    """On PostgreSQL, the test database itself, committed for real and emptied after the test
+    (transactional_db); on SQLite, a fresh copy of a migrated file, since the test database
+    lives in this process's memory."""
     if connection.vendor == "postgresql":
-        request.getfixturevalue("transactional_db")
         db = connection.settings_dict
         credentials = quote(db["USER"] or "", safe="")
         if db["PASSWORD"]:
@@ -134,10 +135,10 @@ def start_gunicorn(tmp_path: Path) -> Iterator[Callable[..., str]]:
                 [sys.executable, "-m", "gunicorn", "advisor.wsgi", "-c", "gunicorn.conf.py"],
                 cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
                 pass_fds=(listener.fileno(),),
-                env=server_environment(
-                    DATABASE_URL=database_url, BIND=f"fd://{listener.fileno()}",
-                    WEB_CONCURRENCY=str(workers), ACCESS_LOG="", **variables,
-                ),
+                env=server_environment(**{
+                    "DATABASE_URL": database_url, "BIND": f"fd://{listener.fileno()}",
+                    "WEB_CONCURRENCY": str(workers), "ACCESS_LOG": "", **variables,
+                }),
             )
         processes.append((process, log))
         base = f"http://127.0.0.1:{port}"
