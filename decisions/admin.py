@@ -1,9 +1,11 @@
-"""The Decision admin: where a lead reviews, filters, exports and revokes past decisions.
+"""The Decision admin: where a lead reviews, filters, exports and revokes past decisions; and the
+price sheet the cost estimates read.
 
 A decision is a record, so the admin only reads it; the one change a lead makes is turning its
-public link off or on again.
+public link off or on again. Prices are edited here; a decision keeps the prices it was given.
 """
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,8 +13,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from decisions import csv_export, engine
-from decisions.models import Decision, Recommendation
+from decisions import csv_export, engine, exports
+from decisions.models import Decision, ModelPrice, Recommendation
 from decisions.questions import BY_NAME, answer_lines
 
 admin.site.site_header = "Advisor admin"
@@ -84,10 +86,11 @@ class DecisionAdmin(admin.ModelAdmin):
         ("Result", {"fields": (
             "verdict", "summary", "reasons", "tradeoff_rows", "what_would_change",
         )}),
+        ("Cost estimate", {"fields": ("cost_figures",)}),
     )
     readonly_fields = (
         "display_title", "share_link", "answers_in_words", "verdict", "summary", "reasons",
-        "tradeoff_rows", "what_would_change",
+        "tradeoff_rows", "what_would_change", "cost_figures",
     )
 
     class Media:
@@ -245,6 +248,28 @@ class DecisionAdmin(admin.ModelAdmin):
             format_html_join("", "<li>{}</li>", ((_change_in_words(c),) for c in changes)),
         )
 
+    @admin.display(description="Cost estimate")
+    def cost_figures(self, decision: Decision):
+        shown, message = exports.present_costs(
+            decision.cost_estimate,
+            {"prompt_model": decision.prompt_model, "tune_model": decision.tune_model},
+        )
+        if shown is None:
+            return message
+        return format_html(
+            '<p>{}</p><table class="decision-table"><tbody>{}</tbody></table>'
+            "<p>Prices as of {} for {}, as stored with the decision.</p>",
+            shown.summary,
+            format_html_join(
+                "", '<tr><th scope="row">{}</th><td>{}</td></tr>',
+                (
+                    (f.label, f"{f.value}. {f.detail}" if f.detail else f.value or f.reason)
+                    for f in shown.figures
+                ),
+            ),
+            shown.price_as_of_words or "an unknown date", shown.model_names,
+        )
+
     # --- Actions ---
 
     @admin.action(description="Export selected decisions as CSV", permissions=["view"])
@@ -278,3 +303,64 @@ def _change_in_words(change: dict) -> str:
         if name in BY_NAME
     ]
     return f"With {' and '.join(parts)}, this would be {_label(change.get('recommendation', ''))}."
+
+
+# --- The price sheet ---
+
+
+PRICE_FIELDS = (
+    "input_per_m", "output_per_m", "ft_input_per_m", "ft_output_per_m", "training_per_m",
+    "hosting_per_hour",
+)
+
+
+class ModelPriceForm(forms.ModelForm):
+    """Prices the estimate can use: none negative, fine-tuned prices both given or both blank."""
+
+    source_url = forms.URLField(
+        label="Source", max_length=300, assume_scheme="https",
+        help_text="The provider's pricing page the prices were read from.",
+    )
+
+    class Meta:
+        model = ModelPrice
+        fields = ("name", "provider", *PRICE_FIELDS, "as_of", "source_url", "note")
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        for name in PRICE_FIELDS:
+            value = cleaned.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, "Enter a price of 0 or more.")
+        has_input = cleaned.get("ft_input_per_m") is not None
+        if has_input != (cleaned.get("ft_output_per_m") is not None):
+            self.add_error(
+                "ft_output_per_m" if has_input else "ft_input_per_m",
+                "Enter both fine-tuned prices, or leave both blank when the model cannot be "
+                "fine-tuned.",
+            )
+        return cleaned
+
+
+@admin.register(ModelPrice)
+class ModelPriceAdmin(admin.ModelAdmin):
+    """A lead keeps the prices current; each decision keeps a copy of the prices it used."""
+
+    form = ModelPriceForm
+    list_display = ("name", "provider", *PRICE_FIELDS, "as_of")
+    list_display_links = ("name",)
+    list_filter = ("provider",)
+    search_fields = ("name", "provider")
+    ordering = ("provider", "name")
+    fieldsets = (
+        (None, {"fields": ("name", "provider")}),
+        (
+            "Base prices (US dollars)",
+            {"fields": ("input_per_m", "output_per_m")},
+        ),
+        (
+            "Fine-tuning (US dollars; leave blank when the model cannot be fine-tuned)",
+            {"fields": ("ft_input_per_m", "ft_output_per_m", "training_per_m", "hosting_per_hour")},
+        ),
+        ("Source", {"fields": ("as_of", "source_url", "note")}),
+    )

@@ -13,8 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from decisions import engine, openapi, serializers
-from decisions.models import Decision, Source
+from decisions import costs, engine, openapi, serializers
+from decisions.models import COST_DETAIL_FIELDS, Decision, ModelPrice, Source
 from decisions.ratelimit import limit_decision_creation, wait_words
 
 MAX_BODY_BYTES = 64 * 1024
@@ -106,6 +106,51 @@ def _title_errors(title: object) -> list[str]:
     return []
 
 
+MODEL_FIELDS = ("prompt_model", "tune_model")
+
+
+def _split_cost_details(data: dict) -> tuple[dict[str, object], dict[str, list[str]]]:
+    """Take the optional cost details out of `data`: (the details given, errors by field).
+
+    Reads the price sheet (one query) only when a model is named. Names are compared in Python,
+    never sent to the database: a NUL byte in a query parameter is an error on PostgreSQL.
+    """
+    details = {
+        name: data.pop(name) for name in (*COST_DETAIL_FIELDS, *MODEL_FIELDS) if name in data
+    }
+    errors: dict[str, list[str]] = {}
+    numbers = {name: details[name] for name in COST_DETAIL_FIELDS if name in details}
+    try:
+        # The answers' own numbers are checked by the engine; placeholders in their place keep
+        # these errors to the cost details.
+        costs.CostInputs(monthly_requests=0, prompt_tokens=0, labeled_examples=0, **numbers)
+    except costs.InvalidCostInputs as invalid:
+        errors.update(invalid.errors)
+    if any(name in details for name in MODEL_FIELDS):
+        sheet = list(ModelPrice.objects.all())
+        known = [price.name for price in sheet]
+        tunable = [
+            price.name for price in sheet
+            if price.ft_input_per_m is not None and price.ft_output_per_m is not None
+        ]
+        for name in MODEL_FIELDS:
+            if name in details and (messages := _model_errors(name, details[name], known, tunable)):
+                errors[name] = messages
+    return details, errors
+
+
+def _model_errors(field: str, value: object, known: list[str], tunable: list[str]) -> list[str]:
+    offered = tunable if field == "tune_model" else known
+    choose = f"Choose one of: {', '.join(offered)}." if offered else "Leave it out."
+    if not isinstance(value, str):
+        return [f"Enter the model's name as text. {choose}"]
+    if value not in known:
+        return [f"Unknown model. {choose}"]
+    if value not in offered:
+        return [f"{value} has no fine-tuning price, so it cannot be fine-tuned. {choose}"]
+    return []
+
+
 @csrf_exempt
 @never_cache
 def decisions(request: HttpRequest) -> HttpResponse:
@@ -125,10 +170,13 @@ def decisions(request: HttpRequest) -> HttpResponse:
     title = data.pop("title", "")
     if messages := _title_errors(title):
         errors["title"] = messages
+    cost_details, cost_errors = _split_cost_details(data)
     try:
         answers = engine.Answers.from_mapping(data)
     except engine.InvalidAnswers as invalid:
-        errors = {**invalid.errors, **errors}
+        errors = {**invalid.errors, **cost_errors, **errors}
+    else:
+        errors = {**cost_errors, **errors}
     if errors:
         return _errors(400, errors)
 
@@ -139,7 +187,9 @@ def decisions(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(retry_after)
         return response
 
-    decision, _ = Decision.objects.record(answers, title=title, source=Source.API)
+    decision, _ = Decision.objects.record(
+        answers, title=title, source=Source.API, cost_details=cost_details
+    )
     payload = serializers.decision_payload(decision, request)
     response = JsonResponse(payload, status=201)
     response["Location"] = payload["url"]

@@ -4,7 +4,8 @@ Ranges and enums come from the engine's own constants, so the description cannot
 what the API accepts; the tests validate real responses against it.
 """
 
-from decisions import engine
+from decisions import costs, engine
+from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL
 
 TITLE_MAX_LENGTH = 120
 
@@ -63,6 +64,126 @@ def _answer_properties() -> dict:
     }
 
 
+def _cost_detail_properties() -> dict:
+    """The optional cost details: they feed the cost estimate, never the verdict."""
+    defaults = costs.COST_DETAIL_DEFAULTS
+
+    def count(name: str, minimum: int, maximum: int, description: str) -> dict:
+        return {
+            "type": "integer", "minimum": minimum, "maximum": maximum,
+            "default": defaults[name], "description": description,
+        }
+
+    model = {"type": "string", "minLength": 1, "maxLength": 60}
+    return {
+        "input_tokens": count(
+            "input_tokens", 0, costs.MAX_TOKENS_PER_REQUEST,
+            "Input tokens per request besides the prompt (the user's text, retrieved context).",
+        ),
+        "output_tokens": count(
+            "output_tokens", 0, costs.MAX_TOKENS_PER_REQUEST,
+            "Output tokens the model writes back per request.",
+        ),
+        "prompt_model": {
+            **model, "default": DEFAULT_PROMPT_MODEL,
+            "description": "The model you would prompt: a name on the price sheet.",
+        },
+        "tune_model": {
+            **model, "default": DEFAULT_TUNE_MODEL,
+            "description": (
+                "The model you would fine-tune: a name on the price sheet with fine-tuning prices."
+            ),
+        },
+        "epochs": count("epochs", 1, costs.MAX_EPOCHS, "Training epochs over the examples."),
+        "engineering_days": count(
+            "engineering_days", 0, costs.MAX_ENGINEERING_DAYS,
+            "Engineering days to build the fine-tuning pipeline.",
+        ),
+        "day_rate": count(
+            "day_rate", 0, costs.MAX_DAY_RATE, "Cost of an engineering day, in US dollars."
+        ),
+    }
+
+
+_NUMBER = {"type": "number"}
+_NUMBER_OR_NULL = {"type": ["number", "null"]}
+
+_PRICE = {
+    "type": "object",
+    "description": "A model's prices in US dollars as they were when the decision was made.",
+    "required": [
+        "name", "provider", "input_per_m", "output_per_m", "ft_input_per_m", "ft_output_per_m",
+        "training_per_m", "hosting_per_hour", "as_of", "source_url", "note",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string"},
+        "provider": {"type": "string"},
+        "input_per_m": _NUMBER,
+        "output_per_m": _NUMBER,
+        "ft_input_per_m": _NUMBER_OR_NULL,
+        "ft_output_per_m": _NUMBER_OR_NULL,
+        "training_per_m": _NUMBER_OR_NULL,
+        "hosting_per_hour": _NUMBER,
+        "as_of": {"type": "string", "description": "ISO date the prices were checked."},
+        "source_url": {"type": "string"},
+        "note": {"type": "string"},
+    },
+}
+
+_COSTS = {
+    "type": ["object", "null"],
+    "description": (
+        "The cost estimate as made with the decision, in US dollars: money to the cent, "
+        "per-request costs to 4 significant digits. A figure is null where a price is missing, "
+        "with the reason under its name in `reasons`. The whole is null when the chosen models "
+        "were not on the price sheet."
+    ),
+    "required": [
+        "currency", "price_as_of", "inputs", "prompt_model", "tune_model",
+        "prompting_per_request", "fine_tuned_per_request", "per_request_saving",
+        "prompting_monthly", "hosting_monthly", "fine_tuned_monthly", "monthly_saving",
+        "training_cost", "engineering_cost", "one_off", "break_even_months",
+        "break_even_volume", "reasons", "summary",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "currency": {"type": "string", "enum": [costs.CURRENCY]},
+        "price_as_of": {"type": "string", "description": "The older of the two price dates."},
+        "inputs": {
+            "type": "object",
+            "required": list(costs.COST_FIELDS),
+            "additionalProperties": False,
+            "properties": {name: {"type": "integer"} for name in costs.COST_FIELDS},
+        },
+        "prompt_model": _PRICE,
+        "tune_model": _PRICE,
+        "prompting_per_request": _NUMBER,
+        "fine_tuned_per_request": _NUMBER_OR_NULL,
+        "per_request_saving": _NUMBER_OR_NULL,
+        "prompting_monthly": _NUMBER,
+        "hosting_monthly": _NUMBER_OR_NULL,
+        "fine_tuned_monthly": _NUMBER_OR_NULL,
+        "monthly_saving": {
+            **_NUMBER_OR_NULL, "description": "Negative when fine-tuning costs more a month.",
+        },
+        "training_cost": _NUMBER_OR_NULL,
+        "engineering_cost": _NUMBER,
+        "one_off": _NUMBER_OR_NULL,
+        "break_even_months": _NUMBER_OR_NULL,
+        "break_even_volume": {
+            "type": ["integer", "null"], "minimum": 0,
+            "description": "Requests a month from which fine-tuning pays back within a year.",
+        },
+        "reasons": {
+            "type": "object",
+            "description": "Why a figure is null, by the figure's name.",
+            "additionalProperties": {"type": "string"},
+        },
+        "summary": {"type": "string"},
+    },
+}
+
 _REQUIRED_ANSWERS = [name for name in engine.ANSWER_FIELDS if name != "prompt_tokens"]
 
 _ERRORS = {
@@ -98,7 +219,7 @@ _DECISION = {
     "type": "object",
     "required": [
         "token", "url", "title", "created", "answers", "recommendation", "summary",
-        "reasons", "rows", "what_would_change", "engine_version",
+        "reasons", "rows", "what_would_change", "engine_version", "cost_details", "costs",
     ],
     "additionalProperties": False,
     "properties": {
@@ -166,6 +287,14 @@ _DECISION = {
             },
         },
         "engine_version": {"type": "string"},
+        "cost_details": {
+            "type": "object",
+            "description": "The cost details the estimate used, defaults filled in.",
+            "required": list(_cost_detail_properties()),
+            "additionalProperties": False,
+            "properties": _cost_detail_properties(),
+        },
+        "costs": _COSTS,
     },
 }
 
@@ -174,6 +303,7 @@ def spec() -> dict:
     """The whole OpenAPI document as a JSON-ready dict."""
     request_properties = {
         **_answer_properties(),
+        **_cost_detail_properties(),
         "title": {
             "type": "string", "maxLength": TITLE_MAX_LENGTH,
             "description": "A name for the decision, shown on the result page. Optional.",
@@ -187,8 +317,9 @@ def spec() -> dict:
             "description": (
                 "Send a team's answers and get Advisor's recommendation (prompting, fine-tuning "
                 "or hybrid) with its reasons, the tradeoff rows that bear on it, what would "
-                "change it, and a link to share. Decisions one client may create are limited "
-                "per address, web form and API together."
+                "change it, a cost estimate for both approaches, and a link to share. The cost "
+                "details are optional and feed the estimate only, never the verdict. Decisions "
+                "one client may create are limited per address, web form and API together."
             ),
         },
         "servers": [{"url": "/"}],

@@ -9,10 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
-from decisions import engine, exports, serializers
+from decisions import cost_chart, engine, exports, serializers
 from decisions.models import Decision
 from decisions.tradeoffs import TRADEOFFS
 
@@ -79,10 +80,22 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
         "full_table": TRADEOFFS,
         "markdown_url": reverse("result_markdown", args=[decision.token]),
         "json_url": reverse("result_json", args=[decision.token]),
-        "start_from_url": f"/assess/?{urlencode({'from': decision.token})}",
+        "start_from_url": f"{reverse('assess')}?{urlencode({'from': decision.token})}",
         "current_label": engine.RECOMMENDATION_LABELS[current.recommendation] if current else "",
+        "cost_chart": _cost_chart(shown),
     }
     return _unlisted(render(request, "decisions/result.html", context))
+
+
+def _cost_chart(shown: exports.Presentation) -> SafeString | str:
+    """The cost chart as inline SVG markup (no query), or "" when there is no estimate."""
+    if shown.costs is None:
+        return ""
+    svg = cost_chart.svg_for(
+        shown.costs.estimate, title=shown.costs.chart_title, id_prefix="cost-chart"
+    )
+    # Trusted markup: cost_chart escapes every piece of text it writes, the title included.
+    return mark_safe(svg)  # noqa: S308
 
 
 @require_safe

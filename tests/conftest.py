@@ -1,3 +1,4 @@
+import importlib
 import os
 import shutil
 import socket
@@ -15,6 +16,24 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "_django_db_helper"}
+
+
+@pytest.fixture(autouse=True)
+def price_sheet(request: pytest.FixtureRequest, django_db_blocker) -> None:
+    """The price sheet a data migration seeds, for every test that uses the database.
+
+    Tests on a live server or a shared database empty every table when they end, the seeded
+    prices included; seed them again (idempotent) so test order never matters.
+    """
+    if not _DB_FIXTURES & set(request.fixturenames):
+        return
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        if not apps.get_model("decisions", "ModelPrice").objects.exists():
+            importlib.import_module("decisions.migrations.0003_seed_price_sheet").seed(apps, None)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -14,8 +14,8 @@ from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIRespo
 from openapi_core.testing import MockRequest
 from openapi_spec_validator import validate as validate_spec
 
-from decisions import engine, openapi
-from decisions.models import Decision
+from decisions import costs, engine, openapi
+from decisions.models import Decision, ModelPrice
 
 URL = "/api/decisions"
 
@@ -32,6 +32,16 @@ FINE_TUNING = {
 }
 PROMPTING = {**FINE_TUNING, "labeled_examples": 40, "phase": "exploring"}
 HYBRID = {**FINE_TUNING, "fresh_knowledge": True, "reasoning": "complex"}
+COST_DETAILS = {
+    "input_tokens": 800,
+    "output_tokens": 100,
+    "prompt_model": "gpt-4o-mini",
+    "tune_model": "gpt-4.1-nano",
+    "epochs": 4,
+    "engineering_days": 5,
+    "day_rate": 1000,
+}
+SEEDED_MODELS = "gpt-4.1, gpt-4.1-mini, gpt-4.1-nano, gpt-4o-mini"
 
 
 @pytest.fixture(autouse=True)
@@ -121,6 +131,148 @@ def test_json_with_charset_is_accepted(client):
 def test_api_needs_no_csrf_token(db):
     response = post(Client(enforce_csrf_checks=True), FINE_TUNING)
     assert response.status_code == 201
+
+
+# --- Cost details ---
+
+
+def test_created_decision_carries_default_cost_details_and_the_estimate(client):
+    body = post(client, FINE_TUNING).json()
+    assert body["cost_details"] == {
+        **costs.COST_DETAIL_DEFAULTS, "prompt_model": "gpt-4.1", "tune_model": "gpt-4.1-mini"
+    }
+    assert body["costs"]["prompting_monthly"] == 12800.0
+    assert body["costs"]["fine_tuned_monthly"] == 2720.0
+    assert body["costs"]["prompt_model"]["name"] == "gpt-4.1"
+
+
+def test_custom_cost_details_are_stored_and_used(client):
+    response = post(client, {**FINE_TUNING, **COST_DETAILS})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["cost_details"] == COST_DETAILS
+    inputs = costs.CostInputs(
+        monthly_requests=2_000_000, prompt_tokens=1500, labeled_examples=800,
+        **{name: COST_DETAILS[name] for name in costs.COST_DETAIL_DEFAULTS},
+    )
+    prices = {price.name: price.price() for price in ModelPrice.objects.all()}
+    expected = costs.estimate(inputs, prices["gpt-4o-mini"], prices["gpt-4.1-nano"]).as_dict()
+    assert body["costs"] == expected
+    decision = Decision.objects.get(token=body["token"])
+    assert (decision.tune_model, decision.epochs, decision.day_rate) == ("gpt-4.1-nano", 4, 1000)
+
+
+def test_cost_details_never_change_the_verdict(client):
+    plain = post(client, FINE_TUNING).json()
+    detailed = post(client, {**FINE_TUNING, **COST_DETAILS, "epochs": 100}).json()
+    assert detailed["recommendation"] == plain["recommendation"]
+    assert detailed["reasons"] == plain["reasons"]
+
+
+def with_cost(field: str, value: object, case: str):
+    return pytest.param({**FINE_TUNING, field: value}, field, id=case)
+
+
+COST_ERRORS = [
+    with_cost("input_tokens", -1, "input-tokens-negative"),
+    with_cost("input_tokens", costs.MAX_TOKENS_PER_REQUEST + 1, "input-tokens-over"),
+    with_cost("output_tokens", "300", "output-tokens-string"),
+    with_cost("output_tokens", 300.0, "output-tokens-float"),
+    with_cost("epochs", 0, "epochs-zero"),
+    with_cost("epochs", costs.MAX_EPOCHS + 1, "epochs-over"),
+    with_cost("epochs", True, "epochs-bool"),
+    with_cost("engineering_days", -3, "days-negative"),
+    with_cost("engineering_days", None, "days-null"),
+    with_cost("day_rate", costs.MAX_DAY_RATE + 1, "day-rate-over"),
+    with_cost("prompt_model", "gpt-5-turbo", "prompt-model-unknown"),
+    with_cost("prompt_model", 4, "prompt-model-not-text"),
+    with_cost("prompt_model", "gpt-4.1\u0000", "prompt-model-nul"),
+    with_cost("tune_model", "GPT-4.1-MINI", "tune-model-unknown"),
+    with_cost("tune_model", ["gpt-4.1-mini"], "tune-model-list"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), COST_ERRORS)
+def test_bad_cost_detail_is_named_with_a_message(client, body, field):
+    response = post(client, body)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert list(errors) == [field]
+    assert all(isinstance(message, str) and message for message in errors[field])
+    assert not Decision.objects.exists()
+
+
+def test_cost_detail_of_thousands_of_digits_is_out_of_range(client):
+    body = json.dumps({**FINE_TUNING, "day_rate": 800}).replace("800}", "9" * 5000 + "}")
+    response = post(client, body)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["day_rate"]
+
+
+def test_unknown_model_lists_the_models_to_choose_from(client):
+    response = post(client, {**FINE_TUNING, "prompt_model": "gpt-5-turbo"})
+    assert response.json() == {
+        "errors": {"prompt_model": [f"Unknown model. Choose one of: {SEEDED_MODELS}."]}
+    }
+
+
+def test_tune_model_without_fine_tuning_prices_is_refused(client):
+    ModelPrice.objects.create(
+        name="claude-sonnet-4", provider="Anthropic", input_per_m=3, output_per_m=15,
+        as_of="2025-06-01", source_url="https://www.anthropic.com/pricing",
+    )
+    response = post(client, {**FINE_TUNING, "tune_model": "claude-sonnet-4"})
+    assert response.status_code == 400
+    [message] = response.json()["errors"]["tune_model"]
+    assert message.startswith("claude-sonnet-4 has no fine-tuning price")
+    assert f"Choose one of: {SEEDED_MODELS}." in message
+    assert not Decision.objects.exists()
+
+
+def test_model_without_fine_tuning_prices_can_be_prompted(client):
+    ModelPrice.objects.create(
+        name="claude-sonnet-4", provider="Anthropic", input_per_m=3, output_per_m=15,
+        as_of="2025-06-01", source_url="https://www.anthropic.com/pricing",
+    )
+    response = post(client, {**FINE_TUNING, "prompt_model": "claude-sonnet-4"})
+    assert response.status_code == 201
+    assert response.json()["costs"]["prompt_model"]["provider"] == "Anthropic"
+
+
+def test_bad_cost_details_and_bad_answers_are_named_at_once(client):
+    body = {
+        **FINE_TUNING, "phase": "later", "epochs": 0, "day_rate": -1, "prompt_model": "x",
+        "tune_model": "y", "title": 5,
+    }
+    response = post(client, body)
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {
+        "phase", "epochs", "day_rate", "prompt_model", "tune_model", "title"
+    }
+
+
+def test_decision_with_custom_cost_details_matches_the_openapi_description(client):
+    response = post(client, {**FINE_TUNING, **COST_DETAILS, "title": "Costed"})
+    assert_matches_openapi(response)
+    openapi_app().validate_request(DjangoOpenAPIRequest(response.wsgi_request))
+
+
+def test_decision_without_a_price_matches_the_openapi_description(client):
+    ModelPrice.objects.all().delete()
+    response = post(client, FINE_TUNING)
+    assert response.status_code == 201
+    assert response.json()["costs"] is None
+    assert_matches_openapi(response)
+
+
+def test_decision_with_missing_cost_parts_matches_the_openapi_description(client):
+    ModelPrice.objects.filter(name="gpt-4.1-mini").update(training_per_m=None)
+    # The API refuses a tune model without fine-tuning prices; a stored one may lack training.
+    response = post(client, FINE_TUNING)
+    estimate = response.json()["costs"]
+    assert estimate["one_off"] is None and estimate["break_even_volume"] is None
+    assert "no training price" in estimate["reasons"]["one_off"]
+    assert_matches_openapi(response)
 
 
 # --- Bad input: 4xx naming the problem, nothing stored ---
@@ -289,7 +441,7 @@ def test_openapi_description_is_served_and_valid(client):
 
 def test_openapi_request_schema_names_every_answer(client):
     schema = client.get("/api/openapi.json").json()["components"]["schemas"]["Answers"]
-    assert set(schema["properties"]) == {*engine.ANSWER_FIELDS, "title"}
+    assert set(schema["properties"]) == {*engine.ANSWER_FIELDS, *COST_DETAILS, "title"}
     assert schema["additionalProperties"] is False
     assert schema["properties"]["phase"]["enum"] == ["exploring", "launching", "production"]
 
@@ -340,13 +492,23 @@ valid_values = {
     "output_format": st.sampled_from([v for v, _ in engine.OUTPUT_FORMAT_CHOICES]),
     "reasoning": st.sampled_from([v for v, _ in engine.REASONING_CHOICES]),
     "title": st.text(max_size=130),
+    "input_tokens": st.integers(0, costs.MAX_TOKENS_PER_REQUEST),
+    "output_tokens": st.integers(0, costs.MAX_TOKENS_PER_REQUEST),
+    "epochs": st.integers(1, costs.MAX_EPOCHS),
+    "engineering_days": st.integers(0, costs.MAX_ENGINEERING_DAYS),
+    "day_rate": st.integers(0, costs.MAX_DAY_RATE),
+    "prompt_model": st.sampled_from(["gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4o-mini"]),
+    "tune_model": st.sampled_from(["gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4o-mini"]),
 }
 answer_objects = st.fixed_dictionaries(
     {}, optional={name: values | json_values for name, values in valid_values.items()}
 )
 valid_objects = st.fixed_dictionaries(
     {name: valid_values[name] for name in FINE_TUNING},
-    optional={name: valid_values[name] for name in ("prompt_tokens", "title")},
+    optional={
+        name: valid_values[name]
+        for name in ("prompt_tokens", "title", *COST_DETAILS)
+    },
 )
 
 

@@ -142,8 +142,9 @@ def test_favoured_side_is_marked_in_words_not_colour_alone(client):
 
 def test_tradeoff_table_has_caption_and_scoped_headers(client):
     page = page_of(client, make())
-    assert "<caption>" in page
-    assert page.count('<th scope="col">') == 6  # both tables
+    tradeoffs = page.split('aria-labelledby="tradeoffs-heading"')[1].split("</section>")[0]
+    assert "<caption>" in tradeoffs
+    assert tradeoffs.count('<th scope="col">') == 6  # both tables
     assert '<th scope="row">Inference cost</th>' in page
 
 
@@ -231,8 +232,15 @@ def test_copy_button_is_hidden_until_javascript_and_script_is_external(client):
 def test_page_loads_nothing_from_another_host(client):
     decision = make()
     page = page_of(client, decision)
-    without_share_link = page.replace(f"http://testserver/d/{decision.token}/", "")
-    assert "http" not in without_share_link
+    # Besides the share link and the chart's namespace name (never fetched), an address on the
+    # page is only ever a link a person may follow: the price sheet's source.
+    addresses = set(re.findall(r"https?://[^\s\"'<>]+", page)) - {
+        f"http://testserver/d/{decision.token}/", "http://www.w3.org/2000/svg",
+    }
+    for address in addresses:
+        assert page.count(address) == page.count(f'<a href="{address}"'), address
+    assert not re.search(r"""\b(src|srcset|data|poster|action)=["']?(https?:)?//""", page)
+    assert not re.search(r"""<link[^>]*href=["']?(https?:)?//""", page)
     assert 'src="//' not in page and 'href="//' not in page
 
 
@@ -465,10 +473,14 @@ def test_json_export_is_the_stored_payload(client):
     assert response.headers["Content-Type"] == "application/json"
     data = json.loads(response.content)
     result_keys = set(engine.decide(decision.answers()).as_dict())
-    assert result_keys | {"token", "url", "title", "answers", "created"} == set(data)
+    assert result_keys | {
+        "token", "url", "title", "answers", "created", "cost_details", "costs"
+    } == set(data)
     assert data["token"] == decision.token
     assert data["url"] == f"http://testserver/d/{decision.token}/"
     assert data["answers"] == FINE_TUNING_ANSWERS
     assert data["recommendation"] == "fine_tuning"
     assert data["rows"] == decision.result["rows"]
     assert data["created"] == decision.created.isoformat()
+    assert data["costs"] == decision.cost_estimate
+    assert data["cost_details"]["prompt_model"] == "gpt-4.1"
