@@ -129,13 +129,13 @@ def test_panel_names_the_price_date_models_source_and_note(client):
     assert html.count(NOTE_START.replace("'", "&#x27;")) == 1  # one note, shared by both models
 
 
-def test_panel_sits_after_why_with_headings_in_order(client):
+def test_panel_follows_what_would_change_with_headings_in_order(client):
     page = page_of(client, record())
     headings = re.findall(r"<h([1-6])[^>]*>(.*?)</h\1>", page, re.S)
     titles = [re.sub(r"<[^>]+>", "", text).strip() for _, text in headings]
     levels = [int(level) for level, _ in headings]
     at = titles.index("What it costs")
-    assert titles[at - 1] == "Why"
+    assert titles[at - 1] == "What would change the answer"
     assert (levels[at], titles[at + 1], levels[at + 1]) == (2, "Monthly cost by volume", 3)
     assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
 
