@@ -19,6 +19,7 @@ from decisions.engine import (
     MAX_MONTHLY_REQUESTS,
     MAX_PROMPT_TOKENS,
     NON_FIELD_ERRORS,
+    mapping_errors,
 )
 
 CURRENCY = "USD"
@@ -179,19 +180,7 @@ class CostInputs:
         """CostInputs from decoded JSON; reports every missing, unknown or invalid field at once."""
         if not isinstance(data, Mapping):
             raise InvalidCostInputs({NON_FIELD_ERRORS: ["Send the cost details as an object."]})
-        errors: dict[str, list[str]] = {}
-        for f in fields(cls):
-            if f.name in data:
-                messages = _field_errors(f.name, data[f.name])
-            elif f.default is MISSING:
-                messages = ["This field is required."]
-            else:
-                messages = []
-            if messages:
-                errors[f.name] = messages
-        for key in data:
-            if key not in COST_FIELDS:
-                errors[str(key)] = ["Unknown field."]
+        errors = mapping_errors(cls, data, _field_errors)
         if errors:
             raise InvalidCostInputs(errors)
         return cls(**{name: data[name] for name in COST_FIELDS if name in data})

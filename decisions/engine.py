@@ -94,6 +94,27 @@ _CHOICE_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+def mapping_errors(
+    cls: type, data: Mapping[str, object], field_errors: Callable[[str, object], list[str]]
+) -> dict[str, list[str]]:
+    """Every missing, unknown or invalid field of dataclass `cls` in decoded JSON `data`."""
+    errors: dict[str, list[str]] = {}
+    names = [f.name for f in fields(cls)]
+    for f in fields(cls):
+        if f.name in data:
+            messages = field_errors(f.name, data[f.name])
+        elif f.default is MISSING:
+            messages = ["This field is required."]
+        else:
+            messages = []
+        if messages:
+            errors[f.name] = messages
+    for key in data:
+        if key not in names:
+            errors[str(key)] = ["Unknown field."]
+    return errors
+
+
 class InvalidAnswers(ValueError):
     """Raised for answers the engine cannot use; `errors` maps every offending field to messages."""
 
@@ -149,19 +170,7 @@ class Answers:
         """Answers from decoded JSON; reports every missing, unknown or invalid field at once."""
         if not isinstance(data, Mapping):
             raise InvalidAnswers({NON_FIELD_ERRORS: ["Send the answers as an object of fields."]})
-        errors: dict[str, list[str]] = {}
-        for f in fields(cls):
-            if f.name in data:
-                messages = _field_errors(f.name, data[f.name])
-            elif f.default is MISSING:
-                messages = ["This field is required."]
-            else:
-                messages = []
-            if messages:
-                errors[f.name] = messages
-        for key in data:
-            if key not in ANSWER_FIELDS:
-                errors[str(key)] = ["Unknown field."]
+        errors = mapping_errors(cls, data, _field_errors)
         if errors:
             raise InvalidAnswers(errors)
         return cls(**{name: data[name] for name in ANSWER_FIELDS if name in data})
