@@ -108,7 +108,7 @@ MIDDLEWARE = [
     # First: it logs the final status of every error response, redacted (decisions/middleware.py).
     "decisions.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "decisions.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, header built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

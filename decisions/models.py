@@ -117,10 +117,13 @@ COST_DETAIL_FIELDS = ("input_tokens", "output_tokens", "epochs", "engineering_da
 
 
 def estimate_costs(
-    answers: engine.Answers, details: "dict[str, object]"
+    answers: engine.Answers,
+    details: "dict[str, object]",
+    prices: "dict[str, costs.Price] | None" = None,
 ) -> costs.CostEstimate | None:
-    """The cost estimate for these answers and cost details (one query), or None when the
-    chosen models are not on the price sheet. Raises costs.InvalidCostInputs on bad details."""
+    """The cost estimate for these answers and cost details, or None when the chosen models
+    are not priced. `prices` by model name, or the price sheet when None (one query).
+    Raises costs.InvalidCostInputs on bad details."""
     inputs = costs.CostInputs(
         monthly_requests=answers.monthly_requests,
         prompt_tokens=answers.prompt_tokens,
@@ -130,10 +133,11 @@ def estimate_costs(
     names = (details.get("prompt_model"), details.get("tune_model"))
     if not all(names):
         return None
-    prices = {row.name: row for row in ModelPrice.objects.filter(name__in=names)}
+    if prices is None:
+        prices = {row.name: row.price() for row in ModelPrice.objects.filter(name__in=names)}
     if not all(name in prices for name in names):
         return None
-    return costs.estimate(inputs, prices[names[0]].price(), prices[names[1]].price())
+    return costs.estimate(inputs, prices[names[0]], prices[names[1]])
 
 
 class Source(models.TextChoices):
@@ -165,6 +169,7 @@ class DecisionQuerySet(models.QuerySet):
         draft_id: uuid.UUID | None = None,
         source: str = Source.FORM,
         cost_details: "dict[str, object] | None" = None,
+        prices: "dict[str, costs.Price] | None" = None,
     ) -> tuple["Decision", bool]:
         """Decide on `answers` and store the decision: one INSERT.
 
@@ -172,7 +177,8 @@ class DecisionQuerySet(models.QuerySet):
         for it (one more query) instead of a second one: refresh and double-click are harmless.
         `cost_details` (input_tokens, output_tokens, epochs, engineering_days, day_rate,
         prompt_model, tune_model; defaults for what is missing) add a cost estimate to the
-        snapshot, one more query. Returns (decision, created).
+        snapshot, priced from `prices` by model name or else from the price sheet (one more
+        query). Returns (decision, created).
         """
         result = engine.decide(answers)
         details = {
@@ -181,7 +187,7 @@ class DecisionQuerySet(models.QuerySet):
             "tune_model": DEFAULT_TUNE_MODEL,
             **(cost_details or {}),
         }
-        estimate = estimate_costs(answers, details)
+        estimate = estimate_costs(answers, details, prices)
         decision = self.model(
             title=title.strip(),
             draft_id=draft_id,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_safe
 
 from decisions import cost_chart, engine, exports, serializers
@@ -68,6 +69,7 @@ def _gone(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@gzip_page  # the page is mostly text and holds no secret a compression attack could guess
 def result(request: HttpRequest, token: str) -> HttpResponse:
     """The stored verdict as it was given, with a notice when today's rules would differ."""
     decision = _decision(token)

@@ -21,9 +21,10 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from formtools.wizard.forms import ManagementForm
+from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import NamedUrlSessionWizardView
 
-from decisions import engine
+from decisions import costs, engine
 from decisions.forms import COST_DETAIL_NAMES, STEP_FORMS
 from decisions.models import Decision, ModelPrice
 from decisions.questions import BY_NAME, COST_QUESTIONS, QUESTIONS, STEPS, answer_lines
@@ -47,15 +48,41 @@ def _storage_key(draft: uuid.UUID) -> str:
     return f"wizard_{PREFIX}{draft.hex}"  # formtools prepends "wizard_" to the prefix
 
 
-def _price_choices() -> dict[str, list[tuple[str, str]]]:
-    """The volume form's model lists from the price sheet (one query)."""
+def _price_snapshot() -> list[dict[str, object]]:
+    """The price sheet as it is when a draft starts (one query). The draft keeps this copy in
+    the session, so its steps never read the sheet again and its estimate uses these prices."""
+    return [row.price().as_dict() for row in ModelPrice.objects.all()]
+
+
+def _price_choices(snapshot: list[dict[str, object]]) -> dict[str, list[tuple[str, str]]]:
+    """The volume form's model lists (no query)."""
     everything, tunable = [], []
-    for price in ModelPrice.objects.all():
-        choice = (price.name, str(price))
+    for price in (costs.Price(**fields) for fields in snapshot):
+        choice = (price.name, f"{price.name} ({price.provider})")
         everything.append(choice)
-        if price.ft_input_per_m is not None and price.ft_output_per_m is not None:
+        if price.offers_fine_tuning:
             tunable.append(choice)
     return {"model_choices": everything, "tunable_choices": tunable}
+
+
+class DraftStorage(SessionStorage):
+    """formtools' session storage, except that reading a draft does not mark the session
+    changed (formtools' does on every read): a step GET reads the session and writes nothing,
+    so it neither costs a query nor queues for SQLite's write lock."""
+
+    def _get_data(self) -> dict:
+        return self.request.session[self.prefix]
+
+    data = property(_get_data, SessionStorage._set_data)
+
+    def _set_current_step(self, step: str) -> None:
+        if self.data[self.step_key] != step:
+            super()._set_current_step(step)
+            self.request.session.modified = True
+
+    def set_step_data(self, step: str, cleaned_data: dict) -> None:
+        super().set_step_data(step, cleaned_data)
+        self.request.session.modified = True
 
 
 def _prefill_value(name: str, value: object) -> str:
@@ -64,7 +91,9 @@ def _prefill_value(name: str, value: object) -> str:
     return str(value)
 
 
-def _prefill(request: HttpRequest) -> dict[str, dict[str, list[str]]]:
+def _prefill(
+    request: HttpRequest, prices: list[dict[str, object]]
+) -> dict[str, dict[str, list[str]]]:
     """Raw step data from ?from=<token> and from query parameters named like answers.
 
     Values that would not pass their field are dropped: a prefill never shows an error.
@@ -91,7 +120,7 @@ def _prefill(request: HttpRequest) -> dict[str, dict[str, list[str]]]:
 
     step_data: dict[str, dict[str, list[str]]] = {}
     for step, form_class in STEP_FORMS.items():
-        kwargs = _price_choices() if step == "volume" and values else {}
+        kwargs = _price_choices(prices) if step == "volume" else {}
         for name, field in form_class(**kwargs).fields.items():
             if name not in values:
                 continue
@@ -114,11 +143,12 @@ def start(request: HttpRequest) -> HttpResponse:
     request.session[DRAFTS_KEY] = [*drafts, draft.hex]
     # Seed formtools' storage with the first step as current, or the first GET would treat the
     # draft as new and render the prefilled form unbound.
+    prices = _price_snapshot()
     request.session[_storage_key(draft)] = {
         "step": STEPS[0].name,
-        "step_data": _prefill(request),
+        "step_data": _prefill(request, prices),
         "step_files": {},
-        "extra_data": {},
+        "extra_data": {"prices": prices},
     }
     return redirect(STEP_URL_NAME, draft=draft, step=STEPS[0].name)
 
@@ -129,6 +159,7 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
 
 class AssessmentWizard(NamedUrlSessionWizardView):
     form_list = list(STEP_FORMS.items())
+    storage_name = "decisions.wizard.DraftStorage"
     template_name = "decisions/wizard_step.html"
 
     def dispatch(self, request: HttpRequest, *args, draft: uuid.UUID, **kwargs) -> HttpResponse:
@@ -159,8 +190,12 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         if step != "volume":
             return {}
         if not hasattr(self, "_price_choices"):
-            self._price_choices = _price_choices()
+            self._price_choices = _price_choices(self.prices())
         return self._price_choices
+
+    def prices(self) -> list[dict[str, object]]:
+        """The price sheet as it was when this draft started (no query)."""
+        return self.storage.extra_data.get("prices", [])
 
     def get_form_initial(self, step: str) -> dict[str, object]:
         """What the person last entered on this step, valid or not, shown without errors."""
@@ -239,6 +274,7 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         decision, _ = Decision.objects.record(
             engine.Answers(**cleaned), title=title, draft_id=self.draft,
             cost_details={name: value for name, value in cost_details.items() if value != ""},
+            prices={fields["name"]: costs.Price(**fields) for fields in self.prices()},
         )
         session = self.request.session
         session[FINISHED_KEY] = {**session.get(FINISHED_KEY, {}), self.draft.hex: decision.token}

@@ -1,5 +1,6 @@
 """The shared result page /d/<token>/ and its Markdown and JSON exports."""
 
+import gzip
 import json
 import re
 
@@ -484,3 +485,24 @@ def test_json_export_is_the_stored_payload(client):
     assert data["created"] == decision.created.isoformat()
     assert data["costs"] == decision.cost_estimate
     assert data["cost_details"]["prompt_model"] == "gpt-4.1"
+
+
+def test_the_page_is_compressed_for_browsers_that_accept_it(client):
+    decision = make("fine_tuning")
+    response = client.get(f"/d/{decision.token}/", HTTP_ACCEPT_ENCODING="gzip, br")
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert b"Fine-tuning" in gzip.decompress(response.content)
+
+
+def test_the_page_takes_one_query_for_whoever_just_finished_the_wizard(
+    client, django_assert_num_queries
+):
+    """Their session cookie must not cost a query (flash messages are looked up first in a
+    cookie, and the session only when that overflowed)."""
+    decision = make("fine_tuning")
+    session = client.session
+    session["anything"] = "here"
+    session.save()
+    with django_assert_num_queries(1):
+        assert client.get(f"/d/{decision.token}/").status_code == 200

@@ -397,3 +397,13 @@ def test_successful_requests_are_left_to_the_access_log(client, db, logged):
     client.get("/")
     Draft(client).get("volume")
     assert logged == []
+
+
+def test_a_changed_policy_is_sent_at_once(client, settings):
+    """The header is built once per process, but never outlives the setting it came from."""
+    assert "img-src 'self' data:" in client.get("/").headers["Content-Security-Policy"]
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {"default-src": ["'none'"], "frame-ancestors": ["'none'"]}
+    }
+    header = client.get("/").headers["Content-Security-Policy"]
+    assert sorted(header.split("; ")) == ["default-src 'none'", "frame-ancestors 'none'"]

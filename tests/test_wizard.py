@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from decisions.models import Decision
+from decisions.models import Decision, ModelPrice
 from decisions.wizard import FINISHED_KEY, MAX_DRAFTS
 
 pytestmark = pytest.mark.django_db
@@ -451,6 +451,8 @@ def _real_queries(context) -> list[str]:
 
 
 def test_queries_per_step_are_bounded(client):
+    """A step GET only reads the session; a POST reads and writes it; the final POST adds the
+    one INSERT. The draft carries its own copy of the price sheet, so no step reads it."""
     draft = Draft(client)
     with CaptureQueriesContext(connection) as get_step:
         draft.get("volume")
@@ -459,8 +461,24 @@ def test_queries_per_step_are_bounded(client):
     draft.fill()
     with CaptureQueriesContext(connection) as review:
         draft.get("review")
-    for context in (get_step, post_step, review):
-        assert len(_real_queries(context)) <= 3, _real_queries(context)
+    with CaptureQueriesContext(connection) as final:
+        draft.post("review", ANSWERS["review"])
+    assert len(_real_queries(get_step)) == 1, _real_queries(get_step)
+    assert len(_real_queries(review)) == 1, _real_queries(review)
+    assert len(_real_queries(post_step)) == 2, _real_queries(post_step)
+    assert len(_real_queries(final)) == 3, _real_queries(final)
+
+
+def test_a_draft_prices_its_estimate_as_the_sheet_was_when_it_started(client):
+    draft = Draft(client)
+    ModelPrice.objects.filter(name="gpt-4.1").update(input_per_m=100)
+    draft.fill()
+    draft.post("review", ANSWERS["review"])
+    assert Decision.objects.get().cost_estimate["prompt_model"]["input_per_m"] == 2.0
+    later = Draft(client)  # a draft started after the edit uses the new price
+    later.fill()
+    later.post("review", {"title": "Later"})
+    assert Decision.objects.get(title="Later").cost_estimate["prompt_model"]["input_per_m"] == 100
 
 
 def test_rate_limit_on_the_final_submit_answers_429_and_stores_nothing(client, settings):
