@@ -36,5 +36,18 @@ test: $(VENV)/.installed-test
 	$(PY) manage.py makemigrations --check --dry-run --settings tests.settings
 	$(VENV)/bin/pytest
 
+# Full-page screenshots of every page of the desktop and phone journeys (needs Chromium).
+screenshots: $(VENV)/.installed-test
+	rm -rf build/screenshots
+	SCREENSHOTS=1 $(VENV)/bin/pytest tests/browser -k "journey_desktop or journey_phone" -q
+	@echo "Screenshots are in build/screenshots/"
+
+# Throughput, latency, page weight and queries against Django's own ceiling on this machine
+# (about 2 minutes; needs wrk, installed from Debian's packages when missing and run as root).
+# Prints tables and never fails on a missed target. BENCH_ARGS=--write-doc records them in
+# docs/performance.md.
+bench: $(VENV)/.installed-test
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles build .pytest_cache .ruff_cache

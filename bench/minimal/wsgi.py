@@ -1,0 +1,8 @@
+"""WSGI entry point of the minimal site: `gunicorn bench.minimal.wsgi -c gunicorn.conf.py`."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.minimal.settings")
+application = get_wsgi_application()
