@@ -8,7 +8,7 @@ public link off or on again. Prices are edited here; a decision keeps the prices
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -60,8 +60,24 @@ class ShareLinkFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LookupGuard:
+    """Refuse change-list filters the database cannot take, with a 400 instead of a 500.
+
+    PostgreSQL refuses a NUL character in any text, and a year past 9999 overflows the
+    date hierarchy's date arithmetic.
+    """
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        for name, values in request.GET.lists():
+            if any("\x00" in value for value in (name, *values)):
+                return HttpResponseBadRequest("A filter holds a NUL character.")
+            if name.endswith(("__year", "__month", "__day")) and any(len(v) > 4 for v in values):
+                return HttpResponseBadRequest("A date filter is not a date.")
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(LookupGuard, admin.ModelAdmin):
     list_display = (
         "created", "display_title", "verdict", "monthly_volume", "examples",
         "change_frequency", "latency", "output_format", "engine_version", "public_link",
@@ -343,7 +359,7 @@ class ModelPriceForm(forms.ModelForm):
 
 
 @admin.register(ModelPrice)
-class ModelPriceAdmin(admin.ModelAdmin):
+class ModelPriceAdmin(LookupGuard, admin.ModelAdmin):
     """A lead keeps the prices current; each decision keeps a copy of the prices it used."""
 
     form = ModelPriceForm

@@ -5,7 +5,6 @@ what to fix, and nothing is stored unless the whole request is good.
 """
 
 import json
-import unicodedata
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
@@ -14,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from decisions import costs, engine, openapi, serializers
-from decisions.models import COST_DETAIL_FIELDS, Decision, ModelPrice, Source
+from decisions.models import COST_DETAIL_FIELDS, Decision, ModelPrice, Source, title_problem
 from decisions.ratelimit import limit_decision_creation, wait_words
 
 MAX_BODY_BYTES = 64 * 1024
@@ -58,7 +57,7 @@ def _read_json(request: HttpRequest) -> object:
     """The decoded body, or BadBody saying why there is none."""
     too_big = BadBody(413, f"The body is over {MAX_BODY_BYTES // 1024} KB; send only the answers.")
     length = request.META.get("CONTENT_LENGTH") or "0"  # absent when the body is chunked
-    if not length.isdigit():
+    if not (length.isascii() and length.isdigit()):
         raise BadBody(400, "The Content-Length header is not a number of bytes.")
     if int(length) > MAX_BODY_BYTES:
         raise too_big
@@ -97,13 +96,8 @@ def _read_json(request: HttpRequest) -> object:
 def _title_errors(title: object) -> list[str]:
     if not isinstance(title, str):
         return ["Enter the title as text, or leave it out."]
-    if len(title.strip()) > openapi.TITLE_MAX_LENGTH:
-        return [f"Shorten the title to {openapi.TITLE_MAX_LENGTH} characters or fewer."]
-    # NUL and lone surrogates cannot be stored (PostgreSQL refuses both); no control character
-    # belongs in a one-line title.
-    if any(unicodedata.category(char) in {"Cc", "Cs"} for char in title):
-        return ["Remove control characters from the title."]
-    return []
+    problem = title_problem(title)
+    return [problem] if problem else []
 
 
 MODEL_FIELDS = ("prompt_model", "tune_model")

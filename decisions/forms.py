@@ -1,9 +1,11 @@
 """One form per wizard step. Field names are engine.Answers field names."""
 
+import re
+
 from django import forms
 
 from decisions import costs, engine
-from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL
+from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, title_problem
 from decisions.questions import BY_NAME, COST_BY_NAME, Question
 
 
@@ -28,11 +30,20 @@ class CountField(forms.IntegerField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = value.strip().replace(",", "").replace("_", "").replace(" ", "")
+            value = value.strip()
+            if value and not _WHOLE_NUMBER.fullmatch(value):
+                # "1.5", "2.000,50" or "1,5": never guess which part is the decimal.
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            value = re.sub(r"[,._ ]", "", value)
             # A 5,000-digit string would hit Python's int() digit limit: far over any maximum.
-            if len(value) > 15 and value.isdigit():
+            if len(value) > 15:
                 raise forms.ValidationError(self.error_messages["max_value"], code="max_value")
         return super().to_python(value)
+
+
+# Digits, optionally grouped in threes by one kind of separator: 1000000, 1,000,000, 1 000 000,
+# 1.000.000 or 1_000_000.
+_WHOLE_NUMBER = re.compile(r"-?\d+|-?\d{1,3}(?:([,._ ])\d{3})(?:\1\d{3})*")
 
 
 def _choice(question: Question, message: str) -> forms.TypedChoiceField:
@@ -72,6 +83,9 @@ def _model_choice(name: str, default: str) -> forms.ChoiceField:
     )
 
 
+PROMPT_TOKENS_DEFAULT = 1500  # as engine.Answers
+
+
 class VolumeForm(forms.Form):
     """Volume, plus the optional cost details (they feed the cost estimate, not the verdict).
 
@@ -84,7 +98,7 @@ class VolumeForm(forms.Form):
     )
     prompt_tokens = _count(
         BY_NAME["prompt_tokens"], "prompt tokens", "1,500", engine.MAX_PROMPT_TOKENS,
-        initial=1500,
+        initial=PROMPT_TOKENS_DEFAULT, required=False,
     )
     input_tokens = _cost_count("input_tokens", "input tokens", costs.MAX_TOKENS_PER_REQUEST)
     output_tokens = _cost_count("output_tokens", "output tokens", costs.MAX_TOKENS_PER_REQUEST)
@@ -104,7 +118,8 @@ class VolumeForm(forms.Form):
     def clean(self) -> dict[str, object]:
         cleaned = super().clean()
         # A blank optional number means "use the default", as the hint promises.
-        for name, default in costs.COST_DETAIL_DEFAULTS.items():
+        defaults = {"prompt_tokens": PROMPT_TOKENS_DEFAULT, **costs.COST_DETAIL_DEFAULTS}
+        for name, default in defaults.items():
             if cleaned.get(name) is None and name not in self.errors:
                 cleaned[name] = default
         for name in ("prompt_model", "tune_model"):
@@ -152,8 +167,17 @@ class ReviewForm(forms.Form):
         help_text="Teammates see it on the shared result, for example Support triage.",
         max_length=120,
         required=False,
-        error_messages={"max_length": "Enter a name of 120 characters or fewer."},
+        error_messages={
+            "max_length": "Enter a name of 120 characters or fewer.",
+            "null_characters_not_allowed": "Remove control characters from the name.",
+        },
     )
+
+    def clean_title(self) -> str:
+        problem = title_problem(self.cleaned_data["title"])
+        if problem:
+            raise forms.ValidationError(problem)
+        return self.cleaned_data["title"]
 
 
 STEP_FORMS: dict[str, type[forms.Form]] = {

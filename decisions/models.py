@@ -1,6 +1,7 @@
 """A Decision: one team's answers, the engine's verdict on them, and the link that shares it."""
 
 import secrets
+import unicodedata
 import uuid
 
 from django.db import IntegrityError, models, transaction
@@ -21,6 +22,22 @@ Latency = _choices("Latency", engine.LATENCY_CHOICES)
 OutputFormat = _choices("OutputFormat", engine.OUTPUT_FORMAT_CHOICES)
 Reasoning = _choices("Reasoning", engine.REASONING_CHOICES)
 Recommendation = _choices("Recommendation", tuple(engine.RECOMMENDATION_LABELS.items()))
+
+TITLE_MAX_LENGTH = 120
+# Bidirectional overrides and isolates can make a title display as something it is not.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def title_problem(title: str) -> str | None:
+    """Why a title cannot be stored as typed, in words, or None when it can."""
+    if len(title.strip()) > TITLE_MAX_LENGTH:
+        return f"Shorten the name to {TITLE_MAX_LENGTH} characters or fewer."
+    # NUL and lone surrogates cannot be stored (PostgreSQL refuses both); no control character
+    # belongs in a one-line title.
+    if any(unicodedata.category(c) in {"Cc", "Cs"} or c in _BIDI_CONTROLS for c in title):
+        return "Remove control characters from the name."
+    return None
+
 
 TOKEN_BYTES = 18  # secrets.token_urlsafe(18): 24 URL-safe characters, 144 random bits
 TOKEN_LENGTH = 24
@@ -215,7 +232,7 @@ class Decision(models.Model):
         unique=True, null=True, blank=True, editable=False,
         help_text="The wizard draft this decision finished; makes the final submit idempotent.",
     )
-    title = models.CharField(max_length=120, blank=True)
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.FORM)
     created = models.DateTimeField(default=timezone.now, db_index=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -5,9 +5,7 @@ what the API accepts; the tests validate real responses against it.
 """
 
 from decisions import costs, engine
-from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL
-
-TITLE_MAX_LENGTH = 120
+from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, TITLE_MAX_LENGTH
 
 
 def _enum(pairs: tuple[tuple[str, str], ...]) -> list[str]:

@@ -1,6 +1,7 @@
 """URLs of the decisions app: landing, health, wizard, results, exports and API."""
 
 from django.urls import path, register_converter
+from django.views.decorators.cache import never_cache
 
 from decisions import api, views, wizard
 
@@ -25,7 +26,10 @@ urlpatterns = [
     path("assess/", wizard.start, name="assess"),
     path(
         "assess/<uuid:draft>/<str:step>/",
-        wizard.AssessmentWizard.as_view(url_name=wizard.STEP_URL_NAME, done_step_name="done"),
+        # Steps hold a person's answers and a CSRF token: never kept in any cache.
+        never_cache(
+            wizard.AssessmentWizard.as_view(url_name=wizard.STEP_URL_NAME, done_step_name="done")
+        ),
         name=wizard.STEP_URL_NAME,
     ),
     path("d/<token:token>/", views.result, name="result"),

@@ -12,7 +12,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from decisions import cost_chart, engine, exports, serializers
 from decisions.models import Decision
@@ -24,7 +24,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "decisions/landing.html")
 
 
-@require_GET
+@require_safe  # load balancers probe with HEAD too
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     """200 "ok" when the database answers a real query (one query), 503 otherwise."""

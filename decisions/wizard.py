@@ -35,6 +35,7 @@ PREFIX = "assessment_"
 FINISHED_KEY = "finished_assessments"  # session: draft hex -> share token
 DRAFTS_KEY = "assessment_drafts"  # session: draft hexes, oldest first
 MAX_DRAFTS = 20  # drafts one browser keeps; the oldest go first
+MAX_FINISHED = 50  # finished drafts one browser remembers, to send their URLs to the result
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 VOLUME_PRESETS = (
     (10_000, "a small internal tool"),
@@ -179,12 +180,9 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         return reverse(self.url_name, kwargs={"draft": self.draft, "step": step})
 
     def get_form_step_data(self, form: forms.Form) -> dict[str, list[str]]:
-        """Only this step's own fields: no CSRF token or buttons in the session."""
-        return {
-            key: form.data.getlist(key)
-            for key in form.data
-            if key.startswith(f"{form.prefix}-")
-        }
+        """Only this step's own fields, as typed: no CSRF token, buttons or junk in the session."""
+        keys = (form.add_prefix(name) for name in form.fields)
+        return {key: form.data.getlist(key) for key in keys if key in form.data}
 
     def get_form_kwargs(self, step: str | None = None) -> dict[str, object]:
         if step != "volume":
@@ -205,6 +203,14 @@ class AssessmentWizard(NamedUrlSessionWizardView):
             initial[key.removeprefix(f"{step}-")] = stored.get(key)
         return initial
 
+    def edit_query(self) -> str:
+        """Changing one answer from the review step goes back to review, even via Back."""
+        return "?edit=1" if "edit" in self.request.GET else ""
+
+    def to_unanswered_step(self, step: str) -> HttpResponse:
+        messages.info(self.request, "Answer this step first; your answers so far are kept.")
+        return redirect(self.get_step_url(step))
+
     def first_incomplete_step(self, before: str) -> str | None:
         """The first step ahead of `before` whose answers are missing or invalid (no query)."""
         for step in self.get_form_list():
@@ -219,7 +225,7 @@ class AssessmentWizard(NamedUrlSessionWizardView):
             return redirect(self.get_step_url(self.storage.current_step or self.steps.first))
         missing = self.first_incomplete_step(before=step)
         if missing:
-            return redirect(self.get_step_url(missing))
+            return self.to_unanswered_step(missing)
         self.storage.current_step = step
         return self.render(self.get_form())
 
@@ -242,11 +248,11 @@ class AssessmentWizard(NamedUrlSessionWizardView):
                 return _bad_request(request, "That step does not exist. Go back and try again.")
             # Keep what was typed here, valid or not, and never validate on the way back.
             self.storage.set_step_data(step, self.get_form_step_data(form))
-            return redirect(self.get_step_url(goto))
+            return redirect(self.get_step_url(goto) + self.edit_query())
 
         missing = self.first_incomplete_step(before=step)
         if missing:
-            return redirect(self.get_step_url(missing))
+            return self.to_unanswered_step(missing)
         self.storage.set_step_data(step, self.get_form_step_data(form))
         if not form.is_valid():
             return self.render(form)
@@ -277,7 +283,9 @@ class AssessmentWizard(NamedUrlSessionWizardView):
             prices={fields["name"]: costs.Price(**fields) for fields in self.prices()},
         )
         session = self.request.session
-        session[FINISHED_KEY] = {**session.get(FINISHED_KEY, {}), self.draft.hex: decision.token}
+        # Remember the latest finished drafts, so their URLs lead to their results.
+        finished = list(session.get(FINISHED_KEY, {}).items())[-(MAX_FINISHED - 1):]
+        session[FINISHED_KEY] = {**dict(finished), self.draft.hex: decision.token}
         session.pop(_storage_key(self.draft), None)
         return redirect(decision)
 
@@ -299,7 +307,7 @@ class AssessmentWizard(NamedUrlSessionWizardView):
             error_summary=_error_summary(form),
             back_step=self.steps.prev,
             is_last=step == self.steps.last,
-            form_action=self.get_step_url(step) + ("?edit=1" if "edit" in self.request.GET else ""),
+            form_action=self.get_step_url(step) + self.edit_query(),
         )
         if step == self.steps.last:
             context["review"], context["review_costs"] = self.review_lines()

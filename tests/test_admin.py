@@ -178,12 +178,22 @@ def test_filter_shows_only_matching_decisions(admin_client, pair, query, shown):
         "p=999",
         "q=%00",
         "o=99",
+        "engine_version=%00",
+        "recommendation__exact=a%00b",
+        "created__year=99999999999",
+        "created__year=2026&created__month=123456",
     ],
 )
 def test_junk_list_parameters_never_fail(admin_client, pair, query):
     response = admin_client.get(f"{LIST_URL}?{query}")
 
-    assert response.status_code in {200, 302}
+    assert response.status_code in {200, 302, 400}
+
+
+def test_junk_price_sheet_filters_never_fail(admin_client):
+    response = admin_client.get("/admin/decisions/modelprice/?provider=%00")
+
+    assert response.status_code == 400
 
 
 def test_search_finds_title_words(admin_client, pair):

@@ -395,8 +395,9 @@ def test_chunked_body_is_asked_for_with_a_content_length(client):
     assert "Content-Length" in all_message(response)
 
 
-def test_malformed_content_length_is_400(client):
-    response = post(client, "{}", CONTENT_LENGTH="lots")
+@pytest.mark.parametrize("length", ["lots", "\u00b2", "-1"])
+def test_malformed_content_length_is_400(client, length):
+    response = post(client, "{}", CONTENT_LENGTH=length)
     assert response.status_code == 400
 
 

@@ -49,3 +49,8 @@ def test_healthz_answers_503_when_database_does_not(tmp_path):
         timeout=120,
     )
     assert result.stdout.strip() == "503 database unavailable", result.stderr
+
+
+@pytest.mark.django_db
+def test_healthz_answers_head_probes(client):
+    assert client.head("/healthz").status_code == 200

@@ -89,7 +89,9 @@ def test_a_valid_step_moves_on_to_the_next(client):
     assert response.url == draft.url("data")
 
 
-@pytest.mark.parametrize("typed", ["1,000,000", "1000000", " 1 000 000 ", "1_000_000"])
+@pytest.mark.parametrize(
+    "typed", ["1,000,000", "1000000", " 1 000 000 ", "1_000_000", "1.000.000"]
+)
 def test_numbers_accept_separators(client, typed):
     draft = Draft(client)
     draft.fill(upto="review", monthly_requests=typed)
@@ -103,6 +105,8 @@ def test_numbers_accept_separators(client, typed):
         ("", "Enter the number of completions a month, for example 250,000."),
         ("lots", "Enter the number of completions a month as a whole number"),
         ("1.5", "Enter the number of completions a month as a whole number"),
+        ("1,5", "Enter the number of completions a month as a whole number"),
+        ("2.000,50", "Enter the number of completions a month as a whole number"),
         ("-5", "Enter a number of completions a month of 0 or more."),
         ("1000000000001", "Enter a number of completions a month of 1,000,000,000,000 or fewer."),
         ("9" * 5000, "Enter a number of completions a month of 1,000,000,000,000 or fewer."),
@@ -548,3 +552,49 @@ def test_cost_details_stay_closed_when_they_are_fine(client):
     html = page(Draft(client).get("volume"))
     assert '<details class="cost-details mb-4">' in html
     assert 'value="500"' in html  # defaults shown, so nobody has to type them
+
+
+def test_a_blank_prompt_length_takes_the_default(client):
+    draft = Draft(client)
+    draft.fill(upto="review", prompt_tokens="")
+    draft.post("review", {"title": ""})
+    assert Decision.objects.get().prompt_tokens == 1500
+
+
+def test_only_the_steps_own_fields_are_kept_in_the_session(client):
+    draft = Draft(client)
+    draft.post("volume", {**ANSWERS["volume"], "junk": "x" * 50_000}, wizard_goto_step="volume")
+    stored = client.session[f"wizard_assessment_{draft.id.hex}"]["step_data"]["volume"]
+    assert set(stored) == {"volume-monthly_requests", "volume-prompt_tokens"}
+
+
+@pytest.mark.parametrize("title", ["a\x01b", "evil\u202etxt.exe", "nul\x00"])
+def test_a_name_with_control_characters_is_refused_in_words(client, title):
+    draft = Draft(client)
+    draft.fill()
+    response = draft.post("review", {"title": title})
+    assert response.status_code == 200
+    assert "Remove control characters from the name." in page(response)
+    assert Decision.objects.count() == 0
+
+
+def test_back_while_changing_an_answer_stays_on_the_way_back_to_review(client):
+    draft = Draft(client)
+    draft.fill()
+    response = draft.post("stability", ANSWERS["stability"], query="?edit=1",
+                          wizard_goto_step="data")
+    assert response.url == draft.url("data") + "?edit=1"
+    response = draft.post("data", ANSWERS["data"], query="?edit=1")
+    assert response.url == draft.url("review")
+
+
+def test_skipping_ahead_says_why_the_person_was_sent_back(client):
+    draft = Draft(client)
+    response = draft.get("delivery", follow=True)
+    assert response.redirect_chain[-1][0] == draft.url("volume")
+    assert "Answer this step first" in page(response)
+
+
+def test_step_pages_are_never_cached(client):
+    response = Draft(client).get("volume")
+    assert "no-store" in response.headers["Cache-Control"]
