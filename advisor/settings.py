@@ -98,8 +98,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "formtools",
-    "crispy_forms",
-    "crispy_bootstrap5",
     "axes",
     "decisions",
 ]
@@ -187,9 +185,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
-
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Wizard drafts live in the session, which lives in the database: any replica can serve
 # any request of a person's assessment.
