@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils.html import escape
 
+from decisions.csv_export import safe_cell
 from decisions.engine import Answers
 from decisions.models import Decision
 
@@ -367,7 +368,9 @@ def test_csv_has_one_row_per_selected_decision(admin_client, pair):
     ]
     assert [dict(zip(header, row, strict=True)) for row in rows] == [
         {
-            "token": a.token, "created": "2025-01-15T09:30:00+00:00", "title": "Alpha invoices",
+            # A token may start with "-" (1 in 64): escaped like any other cell.
+            "token": safe_cell(a.token), "created": "2025-01-15T09:30:00+00:00",
+            "title": "Alpha invoices",
             "source": "form", "monthly_requests": "2000000", "prompt_tokens": "1500",
             "labeled_examples": "1500", "domain_language": "true", "change_frequency": "rarely",
             "phase": "production", "fresh_knowledge": "false", "latency": "critical",
@@ -375,7 +378,8 @@ def test_csv_has_one_row_per_selected_decision(admin_client, pair):
             "engine_version": "1.0", "share_link": "active",
         },
         {
-            "token": b.token, "created": "2024-06-01T12:00:00+00:00", "title": "Beta chatbot",
+            "token": safe_cell(b.token), "created": "2024-06-01T12:00:00+00:00",
+            "title": "Beta chatbot",
             "source": "form", "monthly_requests": "1000", "prompt_tokens": "1500",
             "labeled_examples": "10", "domain_language": "false", "change_frequency": "weekly",
             "phase": "exploring", "fresh_knowledge": "true", "latency": "batch",
