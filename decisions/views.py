@@ -64,8 +64,19 @@ def _decision(token: str) -> Decision:
         raise Http404("No result has this link.") from None
 
 
-def _gone(request: HttpRequest) -> HttpResponse:
-    return _unlisted(render(request, "decisions/result_gone.html", status=410))
+WITHDRAWN = "This link was withdrawn by the team that made it; the result is no longer shared."
+
+
+def _gone(request: HttpRequest, export: str = "") -> HttpResponse:
+    """410 in the form that was asked for: a page, JSON for scripts, or Markdown text."""
+    if export == "json":
+        response = JsonResponse({"errors": {"__all__": [WITHDRAWN]}}, status=410)
+    elif export == "md":
+        text = f"# Result withdrawn\n\n{WITHDRAWN}\n"
+        response = HttpResponse(text, status=410, content_type="text/markdown; charset=utf-8")
+    else:
+        response = render(request, "decisions/result_gone.html", status=410)
+    return _unlisted(response)
 
 
 @require_safe
@@ -105,7 +116,7 @@ def result_json(request: HttpRequest, token: str) -> HttpResponse:
     """The stored result as JSON: the same payload the API returns (one query)."""
     decision = _decision(token)
     if decision.is_revoked:
-        return _gone(request)
+        return _gone(request, "json")
     payload = serializers.decision_payload(decision, request)
     return _unlisted(JsonResponse(payload, json_dumps_params={"indent": 2}))
 
@@ -115,7 +126,7 @@ def result_markdown(request: HttpRequest, token: str) -> HttpResponse:
     """The stored result as Markdown, to paste into a design doc (one query)."""
     decision = _decision(token)
     if decision.is_revoked:
-        return _gone(request)
+        return _gone(request, "md")
     text = exports.markdown(serializers.decision_payload(decision, request))
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response.headers["Content-Disposition"] = f'inline; filename="advisor-{decision.token}.md"'

@@ -361,6 +361,19 @@ def test_revoked_link_is_gone(client, suffix):
     assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
 
 
+@pytest.mark.parametrize(
+    ("suffix", "content_type"),
+    [(".json", "application/json"), (".md", "text/markdown; charset=utf-8")],
+)
+def test_a_revoked_export_says_so_in_its_own_format(client, suffix, content_type):
+    decision = make()
+    Decision.objects.filter(pk=decision.pk).revoke()
+    response = client.get(f"/d/{decision.token}{suffix}")
+    assert response.headers["Content-Type"] == content_type
+    if suffix == ".json":
+        assert "withdrawn" in response.json()["errors"]["__all__"][0]
+
+
 @pytest.mark.parametrize("suffix", ["/", ".json", ".md"])
 def test_post_is_not_allowed(client, suffix):
     decision = make()
