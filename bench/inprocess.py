@@ -38,22 +38,10 @@ from django.test import Client  # noqa: E402
 from bench import engine_bench  # noqa: E402
 from bench.journey import ANSWERS  # noqa: E402
 from decisions.engine import decide  # noqa: E402
+from tests.examples import FINE_TUNING_ANSWERS  # noqa: E402
 
 HOST = "127.0.0.1"
-API_BODY = json.dumps(
-    {
-        "monthly_requests": 2_000_000,
-        "labeled_examples": 800,
-        "domain_language": False,
-        "change_frequency": "quarterly",
-        "phase": "production",
-        "fresh_knowledge": False,
-        "latency": "interactive",
-        "output_format": "strict",
-        "reasoning": "simple",
-        "title": "Bench",
-    }
-)
+API_BODY = json.dumps({**FINE_TUNING_ANSWERS, "title": "Bench"})
 # Where time goes, by the file a function lives in (first match wins).
 AREAS = (
     ("database", ("django/db/", "sqlite3", "psycopg")),

@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import journey  # noqa: E402
+from tests.examples import FINE_TUNING_ANSWERS  # noqa: E402
 
 HOST = "127.0.0.1"
 WORKERS = 3
@@ -64,18 +65,7 @@ QUERY_TARGETS = {"result page": 1, "wizard step": 3}
 WEIGHT_TARGET = 60 * 1024  # bytes over the wire, the page with everything it loads
 REQUESTS_TARGET = 5  # fewer than this many requests per page
 TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
-API_ANSWERS = {
-    "monthly_requests": 2_000_000,
-    "labeled_examples": 800,
-    "domain_language": False,
-    "change_frequency": "quarterly",
-    "phase": "production",
-    "fresh_knowledge": False,
-    "latency": "interactive",
-    "output_format": "strict",
-    "reasoning": "simple",
-    "title": "Bench",
-}
+API_ANSWERS = {**FINE_TUNING_ANSWERS, "title": "Bench"}
 # wrk prints its summary for people; this line is for us.
 WRK_REPORT = """
 done = function(summary, latency, requests)

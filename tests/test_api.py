@@ -16,20 +16,11 @@ from openapi_spec_validator import validate as validate_spec
 
 from decisions import costs, engine, openapi
 from decisions.models import Decision, ModelPrice
+from tests.examples import FINE_TUNING_ANSWERS
 
 URL = "/api/decisions"
 
-FINE_TUNING = {
-    "monthly_requests": 2_000_000,
-    "labeled_examples": 800,
-    "domain_language": False,
-    "change_frequency": "quarterly",
-    "phase": "production",
-    "fresh_knowledge": False,
-    "latency": "interactive",
-    "output_format": "strict",
-    "reasoning": "simple",
-}
+FINE_TUNING = {k: v for k, v in FINE_TUNING_ANSWERS.items() if k != "prompt_tokens"}
 PROMPTING = {**FINE_TUNING, "labeled_examples": 40, "phase": "exploring"}
 HYBRID = {**FINE_TUNING, "fresh_knowledge": True, "reasoning": "complex"}
 COST_DETAILS = {

@@ -17,23 +17,15 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.examples import FINE_TUNING_ANSWERS
+
 pytestmark = pytest.mark.server
 
 CREATIONS = 60
 # Each one first fills a draft over HTTP (six requests), so fewer: still 50 at once.
 WIZARD_CREATIONS = 50
 WORKERS = 3
-API_ANSWERS = {
-    "monthly_requests": 2_000_000,
-    "labeled_examples": 800,
-    "domain_language": False,
-    "change_frequency": "quarterly",
-    "phase": "production",
-    "fresh_knowledge": False,
-    "latency": "interactive",
-    "output_format": "strict",
-    "reasoning": "simple",
-}
+API_ANSWERS = FINE_TUNING_ANSWERS
 WIZARD_STEPS = {
     "volume": {"monthly_requests": "2,000,000", "prompt_tokens": "1500"},
     "data": {"labeled_examples": "800", "domain_language": "no"},

@@ -10,22 +10,12 @@ from django.contrib.auth.models import Permission, User
 
 from decisions import costs, engine
 from decisions.models import Decision, ModelPrice
+from tests.examples import FINE_TUNING_ANSWERS
 
 pytestmark = pytest.mark.django_db
 
 # High volume and a strict schema: fine-tuning, at 2,000,000 requests a month.
-ANSWERS = {
-    "monthly_requests": 2_000_000,
-    "prompt_tokens": 1500,
-    "labeled_examples": 800,
-    "domain_language": False,
-    "change_frequency": "rarely",
-    "phase": "production",
-    "fresh_knowledge": False,
-    "latency": "interactive",
-    "output_format": "strict",
-    "reasoning": "simple",
-}
+ANSWERS = FINE_TUNING_ANSWERS
 NOTE_START = "As of 2025; check the provider's pricing page"
 PRICES_URL = "/admin/decisions/modelprice/"
 

@@ -9,22 +9,11 @@ from django.utils import timezone
 
 from decisions import engine, exports
 from decisions.models import Decision
+from tests.examples import FINE_TUNING_ANSWERS
 
 pytestmark = pytest.mark.django_db
 
 # Two signals (high volume, strict schema), no blocker, no hybrid trigger: fine-tuning.
-FINE_TUNING_ANSWERS = {
-    "monthly_requests": 2_000_000,
-    "prompt_tokens": 1500,
-    "labeled_examples": 800,
-    "domain_language": False,
-    "change_frequency": "rarely",
-    "phase": "production",
-    "fresh_knowledge": False,
-    "latency": "interactive",
-    "output_format": "strict",
-    "reasoning": "simple",
-}
 ANSWERS_FOR = {
     "fine_tuning": FINE_TUNING_ANSWERS,
     # A signal plus both hybrid triggers.
