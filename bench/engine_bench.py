@@ -1,4 +1,6 @@
-"""How long decide() takes, in microseconds per call, over a varied set of answers.
+"""How long decide() takes, in microseconds per call, over a varied set of answers, priced with
+one fixed set of cost figures (the default model pair's), so the cost rules and the break-even
+search run as they do for a real decision.
 
 Run from the repository root: `python bench/engine_bench.py`. Prints numbers; asserts nothing.
 """
@@ -16,8 +18,23 @@ from decisions.engine import (  # noqa: E402
     OUTPUT_FORMAT_CHOICES,
     PHASE_CHOICES,
     REASONING_CHOICES,
+    SMALL_MODEL_CHOICES,
     Answers,
+    Economics,
     decide,
+)
+
+# Llama 3.3 70B prompted (A), Llama 3.1 8B prompted (B) and fine-tuned on a dedicated endpoint
+# (C), at the default cost details: per request, a month and once, in US dollars.
+ECONOMICS = Economics(
+    prompted_per_request=0.002024,
+    small_prompted_per_request=0.000414,
+    tuned_per_request=0.0,
+    monthly_fixed=2979.61,
+    one_off=8002.92,
+    horizon_months=12.0,
+    prompted_model="Llama-3.3-70B-Instruct-Turbo",
+    tuned_model="Meta-Llama-3.1-8B-Instruct-Turbo",
 )
 
 
@@ -34,31 +51,33 @@ def varied_answers() -> list[Answers]:
             latency=latency,
             output_format=output,
             reasoning=reasoning,
+            small_model=small,
         )
-        for requests, examples, domain, frequency, phase, fresh, latency, output, reasoning in (
-            itertools.product(
-                (20_000, 2_000_000),
-                (40, 800),
-                (False, True),
-                [value for value, _ in CHANGE_FREQUENCY_CHOICES],
-                [value for value, _ in PHASE_CHOICES],
-                (False, True),
-                [value for value, _ in LATENCY_CHOICES],
-                [value for value, _ in OUTPUT_FORMAT_CHOICES],
-                [value for value, _ in REASONING_CHOICES],
-            )
+        for requests, examples, domain, frequency, phase, fresh, latency, output, reasoning, small
+        in itertools.product(
+            (20_000, 2_000_000),
+            (40, 800),
+            (False, True),
+            [value for value, _ in CHANGE_FREQUENCY_CHOICES],
+            [value for value, _ in PHASE_CHOICES],
+            (False, True),
+            [value for value, _ in LATENCY_CHOICES],
+            [value for value, _ in OUTPUT_FORMAT_CHOICES],
+            [value for value, _ in REASONING_CHOICES],
+            [value for value, _ in SMALL_MODEL_CHOICES],
         )
     ]
 
 
 def microseconds(answers: Answers, number: int) -> float:
     """Best of three runs of `number` calls, per call."""
-    return min(timeit.repeat(lambda: decide(answers), number=number, repeat=3)) / number * 1e6
+    runs = timeit.repeat(lambda: decide(answers, ECONOMICS), number=number, repeat=3)
+    return min(runs) / number * 1e6
 
 
 def main() -> None:
     cases = varied_answers()
-    runs = timeit.repeat(lambda: [decide(a) for a in cases], number=1, repeat=5)
+    runs = timeit.repeat(lambda: [decide(a, ECONOMICS) for a in cases], number=1, repeat=5)
     per_call = min(runs) / len(cases) * 1e6
     print(f"decide(): {per_call:.1f} µs per call, mean over {len(cases):,} answer sets (best of 5)")
 

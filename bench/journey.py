@@ -17,13 +17,20 @@ from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
-# The answers tests/test_wizard.py gives: valid on every step, a fine-tuning verdict.
+# Valid on every step, a fine-tuning verdict (as tests/test_wizard.py's; bench imports no test).
 ANSWERS = {
     "volume": {"monthly_requests": "2,000,000", "prompt_tokens": "1500"},
-    "data": {"labeled_examples": "800", "domain_language": "no"},
+    "data": {"labeled_examples": "800", "domain_language": "no", "small_model": "falls_short"},
     "stability": {"change_frequency": "rarely", "phase": "production", "fresh_knowledge": "no"},
     "delivery": {"latency": "interactive", "output_format": "strict", "reasoning": "simple"},
     "review": {"title": "Bench journey"},
+}
+# The same answers as the API takes them.
+API_ANSWERS = {
+    "monthly_requests": 2_000_000, "prompt_tokens": 1500, "labeled_examples": 800,
+    "domain_language": False, "small_model": "falls_short", "change_frequency": "rarely",
+    "phase": "production", "fresh_knowledge": False, "latency": "interactive",
+    "output_format": "strict", "reasoning": "simple", "title": "Bench",
 }
 STEP_PATH = re.compile(r"/assess/([0-9a-f-]{36})/([a-z]+)/")
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')

@@ -42,7 +42,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import journey  # noqa: E402
-from tests.examples import FINE_TUNING_ANSWERS  # noqa: E402
 
 HOST = "127.0.0.1"
 WORKERS = 3
@@ -65,7 +64,7 @@ QUERY_TARGETS = {"result page": 1, "wizard step": 3}
 WEIGHT_TARGET = 60 * 1024  # bytes over the wire, the page with everything it loads
 REQUESTS_TARGET = 5  # fewer than this many requests per page
 TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
-API_ANSWERS = {**FINE_TUNING_ANSWERS, "title": "Bench"}
+API_ANSWERS = journey.API_ANSWERS
 # wrk prints its summary for people; this line is for us.
 WRK_REPORT = """
 done = function(summary, latency, requests)

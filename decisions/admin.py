@@ -79,13 +79,14 @@ class LookupGuard:
 @admin.register(Decision)
 class DecisionAdmin(LookupGuard, admin.ModelAdmin):
     list_display = (
-        "created", "display_title", "verdict", "monthly_volume", "examples",
+        "created", "display_title", "verdict", "strength", "monthly_volume", "examples",
         "change_frequency", "latency", "output_format", "engine_version", "public_link",
     )
     list_display_links = ("created", "display_title")
     list_filter = (
-        ("recommendation", VerdictFilter), "change_frequency", "phase", "latency",
-        "output_format", "reasoning", "domain_language", "fresh_knowledge", "engine_version",
+        ("recommendation", VerdictFilter), "strength", "change_frequency", "phase", "latency",
+        "output_format", "reasoning", "domain_language", "fresh_knowledge", "small_model",
+        "engine_version",
         ShareLinkFilter,
     )
     date_hierarchy = "created"
@@ -100,13 +101,14 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
         )}),
         ("Answers", {"fields": ("answers_in_words",)}),
         ("Result", {"fields": (
-            "verdict", "summary", "reasons", "tradeoff_rows", "what_would_change",
+            "verdict", "strength_in_words", "summary", "reasons", "tradeoff_rows",
+            "what_would_change",
         )}),
         ("Cost estimate", {"fields": ("cost_figures",)}),
     )
     readonly_fields = (
-        "display_title", "share_link", "answers_in_words", "verdict", "summary", "reasons",
-        "tradeoff_rows", "what_would_change", "cost_figures",
+        "display_title", "share_link", "answers_in_words", "verdict", "strength_in_words",
+        "summary", "reasons", "tradeoff_rows", "what_would_change", "cost_figures",
     )
 
     class Media:
@@ -218,6 +220,13 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
             ),
         )
 
+    @admin.display(description="How firm")
+    def strength_in_words(self, decision: Decision) -> str:
+        if not decision.strength:
+            return "Not rated: decided before rules version 2.0."
+        note = decision.result.get("strength_note", "")
+        return note or decision.get_strength_display()
+
     @admin.display(description="Summary")
     def summary(self, decision: Decision) -> str:
         return decision.result.get("summary", "")
@@ -278,12 +287,10 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
             shown.summary,
             format_html_join(
                 "", '<tr><th scope="row">{}</th><td>{}</td></tr>',
-                (
-                    (f.label, f"{f.value}. {f.detail}" if f.detail else f.value or f.reason)
-                    for f in shown.figures
-                ),
+                ((f.label, f"{f.value}. {f.detail}" if f.detail else f.value)
+                 for f in shown.figures),
             ),
-            shown.price_as_of_words or "an unknown date", shown.model_names,
+            shown.price_as_of_words or "no stated date", shown.model_names,
         )
 
     # --- Actions ---
@@ -325,9 +332,10 @@ def _change_in_words(change: dict) -> str:
 
 
 PRICE_FIELDS = (
-    "input_per_m", "output_per_m", "ft_input_per_m", "ft_output_per_m", "training_per_m",
-    "hosting_per_hour",
+    "input_per_m", "cached_input_per_m", "output_per_m", "ft_input_per_m", "ft_output_per_m",
+    "training_per_m", "hosting_per_hour", "storage_per_month",
 )
+LIST_PRICE_FIELDS = ("input_per_m", "cached_input_per_m", "output_per_m", "training_per_m")
 
 
 class ModelPriceForm(forms.ModelForm):
@@ -337,10 +345,18 @@ class ModelPriceForm(forms.ModelForm):
         label="Source", max_length=300, assume_scheme="https",
         help_text="The provider's pricing page the prices were read from.",
     )
+    fine_tuning_source = forms.URLField(
+        label="Source for fine-tuning availability", max_length=300, assume_scheme="https",
+        required=False,
+    )
 
     class Meta:
         model = ModelPrice
-        fields = ("name", "provider", *PRICE_FIELDS, "as_of", "source_url", "note")
+        fields = (
+            "name", "provider", *PRICE_FIELDS, "batch_discount", "min_cache_tokens",
+            "fine_tuning", "fine_tuning_since", "fine_tuning_source", "retires_on", "as_of",
+            "source_url", "note",
+        )
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean()
@@ -355,6 +371,9 @@ class ModelPriceForm(forms.ModelForm):
                 "Enter both fine-tuned prices, or leave both blank when the model cannot be "
                 "fine-tuned.",
             )
+        status, since = cleaned.get("fine_tuning"), cleaned.get("fine_tuning_since")
+        if status == "retired" and since is None:
+            self.add_error("fine_tuning_since", "Enter the date the model was retired.")
         return cleaned
 
 
@@ -363,20 +382,30 @@ class ModelPriceAdmin(LookupGuard, admin.ModelAdmin):
     """A lead keeps the prices current; each decision keeps a copy of the prices it used."""
 
     form = ModelPriceForm
-    list_display = ("name", "provider", *PRICE_FIELDS, "as_of")
+    list_display = ("name", "provider", *LIST_PRICE_FIELDS, "fine_tuning", "as_of")
     list_display_links = ("name",)
-    list_filter = ("provider",)
+    list_filter = ("provider", "fine_tuning")
     search_fields = ("name", "provider")
     ordering = ("provider", "name")
     fieldsets = (
         (None, {"fields": ("name", "provider")}),
         (
             "Base prices (US dollars)",
-            {"fields": ("input_per_m", "output_per_m")},
+            {"fields": (
+                "input_per_m", "cached_input_per_m", "min_cache_tokens", "output_per_m",
+                "batch_discount",
+            )},
         ),
         (
             "Fine-tuning (US dollars; leave blank when the model cannot be fine-tuned)",
-            {"fields": ("ft_input_per_m", "ft_output_per_m", "training_per_m", "hosting_per_hour")},
+            {"fields": (
+                "ft_input_per_m", "ft_output_per_m", "training_per_m", "hosting_per_hour",
+                "storage_per_month",
+            )},
+        ),
+        (
+            "Can a new customer fine-tune it today?",
+            {"fields": ("fine_tuning", "fine_tuning_since", "fine_tuning_source", "retires_on")},
         ),
         ("Source", {"fields": ("as_of", "source_url", "note")}),
     )

@@ -13,7 +13,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from decisions import costs, engine, openapi, serializers
-from decisions.models import COST_DETAIL_FIELDS, Decision, ModelPrice, Source, title_problem
+from decisions.models import (
+    COST_DETAIL_FIELDS,
+    MODEL_FIELDS,
+    Decision,
+    ModelPrice,
+    Source,
+    title_problem,
+)
 from decisions.ratelimit import limit_decision_creation, wait_words
 
 MAX_BODY_BYTES = 64 * 1024
@@ -100,9 +107,6 @@ def _title_errors(title: object) -> list[str]:
     return [problem] if problem else []
 
 
-MODEL_FIELDS = ("prompt_model", "tune_model")
-
-
 def _split_cost_details(data: dict) -> tuple[dict[str, object], dict[str, list[str]]]:
     """Take the optional cost details out of `data`: (the details given, errors by field).
 
@@ -115,18 +119,13 @@ def _split_cost_details(data: dict) -> tuple[dict[str, object], dict[str, list[s
     errors: dict[str, list[str]] = {}
     numbers = {name: details[name] for name in COST_DETAIL_FIELDS if name in details}
     try:
-        # The answers' own numbers are checked by the engine; placeholders in their place keep
-        # these errors to the cost details.
-        costs.CostInputs(monthly_requests=0, prompt_tokens=0, labeled_examples=0, **numbers)
+        costs.CostInputs.from_mapping(numbers)
     except costs.InvalidCostInputs as invalid:
         errors.update(invalid.errors)
     if any(name in details for name in MODEL_FIELDS):
         sheet = list(ModelPrice.objects.all())
         known = [price.name for price in sheet]
-        tunable = [
-            price.name for price in sheet
-            if price.ft_input_per_m is not None and price.ft_output_per_m is not None
-        ]
+        tunable = [price.name for price in sheet if price.fine_tuning or price.has_fine_tuning()]
         for name in MODEL_FIELDS:
             if name in details and (messages := _model_errors(name, details[name], known, tunable)):
                 errors[name] = messages
@@ -141,7 +140,7 @@ def _model_errors(field: str, value: object, known: list[str], tunable: list[str
     if value not in known:
         return [f"Unknown model. {choose}"]
     if value not in offered:
-        return [f"{value} has no fine-tuning price, so it cannot be fine-tuned. {choose}"]
+        return [f"{value} is not offered for fine-tuning. {choose}"]
     return []
 
 

@@ -10,7 +10,7 @@ from decisions.models import Decision
 HEADER = (
     "token", "created", "title", "source",
     *engine.ANSWER_FIELDS,
-    "verdict", "engine_version", "share_link",
+    "verdict", "strength", "engine_version", "share_link",
 )
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -37,6 +37,7 @@ def row(decision: Decision) -> list[str]:
         decision.source,
         *(getattr(decision, name) for name in engine.ANSWER_FIELDS),
         decision.get_recommendation_display(),
+        decision.strength,
         decision.engine_version,
         "revoked" if decision.is_revoked else "active",
     )

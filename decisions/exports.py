@@ -6,12 +6,10 @@ exports always say the same thing. Pure functions: no database, no request.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from decisions import cost_chart, costs, engine, questions
 
@@ -54,43 +52,64 @@ class ShownReason:
 
 @dataclass(frozen=True)
 class CostFigure:
-    """One line of "What it costs": a formatted value, or the reason there is none."""
+    """One line of "What it costs": a label, a formatted value and what it is made of."""
 
     key: str
     label: str
     value: str = ""
     detail: str = ""
-    reason: str = ""
 
 
 @dataclass(frozen=True)
 class PriceSource:
-    label: str  # "OpenAI pricing page"
+    label: str  # "Together AI pricing page"
     url: str
 
 
 @dataclass(frozen=True)
 class ShownCosts:
-    """A stored cost estimate shaped for people: figures, chart rows, where the prices came from."""
+    """A stored cost panel shaped for people: figures, chart rows, where the prices came from."""
 
-    estimate: costs.CostEstimate
+    panel: Mapping[str, object]
     summary: str
     figures: tuple[CostFigure, ...]
     assumptions: str
-    price_as_of: str  # ISO date, for <time datetime>
-    price_as_of_words: str  # "1 June 2025"
-    model_names: str  # "gpt-4.1 and gpt-4.1-mini"
+    price_as_of: str  # ISO date, for <time datetime>; empty when the sources state none
+    price_as_of_words: str  # "7 October 2026"
+    model_names: str  # "Llama-3.3-70B-Instruct-Turbo and Meta-Llama-3.1-8B-Instruct-Turbo"
     sources: tuple[PriceSource, ...]
     notes: tuple[str, ...]
     chart_title: str
     chart_caption: str
-    chart_rows: tuple[cost_chart.ChartRow, ...]
-    prompting_heading: str
-    fine_tuned_heading: str
+    chart_headings: tuple[str, ...]
+    chart_rows: tuple[TableRow, ...]
+    unpriced: str = ""
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """A row of the table beside the cost chart, each money cell with its column's heading
+    (the table stacks into labelled lines on a phone)."""
+
+    volume_text: str
+    cells: tuple[tuple[str, str], ...]
+    note: str
+
+
+def _table_rows(panel: Mapping[str, object]) -> tuple[TableRow, ...]:
+    names = cost_chart.headings(panel)
+    return tuple(
+        TableRow(row.volume_text, tuple(zip(names, row.money_texts, strict=True)), row.note)
+        for row in cost_chart.table_for(panel)
+    )
 
 
 NO_PRICE = "No price was available for {models}, so this decision has no cost estimate."
-UNREADABLE = "The cost estimate stored with this decision could not be read."
+OLD_ESTIMATE = (
+    "This estimate was made by an earlier cost model, which compared prompting one model with "
+    "fine-tuning another and left out prompt caching; start from these answers for today's "
+    "figures."
+)
 
 
 @dataclass(frozen=True)
@@ -99,6 +118,8 @@ class Presentation:
 
     recommendation: str
     label: str
+    strength: str  # "clear", "borderline", or "" for decisions made before engine 2.0
+    strength_note: str
     title: str
     heading: str  # "Advisor: Fine-tuning for Support triage"
     summary: str
@@ -111,6 +132,7 @@ class Presentation:
     engine_version: str
     costs: ShownCosts | None = None
     costs_message: str = ""  # why there is no estimate, when costs is None
+    hybrid_explanation: str = ""
 
     @property
     def is_hybrid(self) -> bool:
@@ -145,6 +167,8 @@ def present(payload: Mapping[str, object]) -> Presentation:
     return Presentation(
         recommendation=recommendation,
         label=label,
+        strength=str(payload.get("strength") or ""),
+        strength_note=str(payload.get("strength_note") or ""),
         title=title,
         heading=heading(label, title),
         summary=str(payload.get("summary") or ""),
@@ -173,63 +197,72 @@ def present(payload: Mapping[str, object]) -> Presentation:
         engine_version=str(payload.get("engine_version") or ""),
         costs=shown_costs,
         costs_message=costs_message,
+        hybrid_explanation=_hybrid_explanation(answers) if recommendation == engine.HYBRID else "",
     )
+
+
+def _hybrid_explanation(answers: Mapping[str, object]) -> str:
+    """Which hybrid this is: the article's reasoning split, or a fine-tuned model with retrieval."""
+    if answers.get("reasoning") == "complex" and answers.get("small_model") != "good_enough":
+        return HYBRID_EXPLANATION
+    return RETRIEVAL_HYBRID_EXPLANATION
 
 
 # --- What it costs ---
 
 
-def rebuild_estimate(stored: Mapping[str, object]) -> costs.CostEstimate:
-    """The CostEstimate behind a stored CostEstimate.as_dict(), from its own inputs and prices
-    (no query: the snapshot, not today's price sheet, is what the decision was given).
-    Raises ValueError when the snapshot cannot be read."""
-    try:
-        return costs.estimate(
-            costs.CostInputs(**stored["inputs"]),
-            costs.Price(**stored["prompt_model"]),
-            costs.Price(**stored["tune_model"]),
-        )
-    except (KeyError, TypeError, ArithmeticError) as error:
-        raise ValueError(f"Unreadable cost estimate: {error!r}") from error
-
-
 def present_costs(
     stored: object, details: object, title: str = ""
 ) -> tuple[ShownCosts | None, str]:
-    """The stored estimate in the shape people read, or None and a plain message saying why
-    there is none (no price for the chosen models, or a snapshot that cannot be read)."""
+    """The stored cost panel in the shape people read, or None and a plain message saying why
+    there is none (no price for the chosen models, or an estimate from an older cost model,
+    whose own summary is shown as it was stored). No query and no recomputation."""
     if not isinstance(stored, Mapping):
         return None, NO_PRICE.format(models=_chosen_models(details))
-    try:
-        est = rebuild_estimate(stored)
-    except ValueError:  # InvalidCostInputs is a ValueError too
-        return None, UNREADABLE
-    prompt, tune = est.prompt_model, est.tune_model
+    if stored.get("version") != costs.PANEL_VERSION:
+        summary = str(stored.get("summary") or "")
+        return None, f"{summary} {OLD_ESTIMATE}".strip()
+    prompt, tune = stored.get("prompt_model") or {}, stored.get("tune_model") or {}
+    names = list(dict.fromkeys(
+        costs.display_name(str(price.get("name", ""))) for price in (prompt, tune)
+    ))
+    as_of = str(stored.get("price_as_of") or "")
     return ShownCosts(
-        estimate=est,
-        summary=est.summary(),
-        figures=_figures(est),
-        assumptions=_assumptions(est.inputs),
-        price_as_of=est.price_as_of,
-        price_as_of_words=_date_words(est.price_as_of),
-        model_names=prompt.name if prompt.name == tune.name else f"{prompt.name} and {tune.name}",
+        panel=stored,
+        summary=str(stored.get("summary") or ""),
+        figures=tuple(
+            CostFigure(
+                key=str(figure.get("key", "")),
+                label=str(figure.get("label", "")),
+                value=str(figure.get("value", "")),
+                detail=str(figure.get("detail", "")),
+            )
+            for figure in stored.get("figures") or ()
+        ),
+        assumptions=str(stored.get("assumptions") or ""),
+        price_as_of=as_of,
+        price_as_of_words=costs.date_words(as_of),
+        model_names=" and ".join(names),
         sources=_sources(prompt, tune),
-        notes=tuple(dict.fromkeys(note for note in (prompt.note, tune.note) if note.strip())),
+        notes=_price_notes(prompt, tune, str(stored.get("horizon_reason") or "")),
         chart_title=f"Monthly cost by volume: {title}" if title else "Monthly cost by volume",
-        chart_caption=_chart_caption(est),
-        chart_rows=tuple(cost_chart.table_for(est)),
-        prompting_heading=f"Prompting {prompt.name}, a month",
-        fine_tuned_heading=f"Fine-tuned {tune.name}, a month",
+        chart_caption=_chart_caption(stored),
+        chart_headings=tuple(cost_chart.headings(stored)),
+        chart_rows=_table_rows(stored),
+        unpriced=str(stored.get("unpriced") or ""),
     ), ""
 
 
-def _chart_caption(est: costs.CostEstimate) -> str:
-    lines = "The solid line is prompting, the dashed line fine-tuning"
-    if est.fine_tuned_per_request is None:
-        lines = "Only prompting is drawn: there is no fine-tuning price"
-    return (
-        f"Both scales are logarithmic. {lines}; the table below gives the same numbers."
-    )
+def _chart_caption(panel: Mapping[str, object]) -> str:
+    if panel.get("unpriced"):
+        lines = "Only prompting is drawn: fine-tuning could not be priced"
+    else:
+        months = costs.format_months(panel.get("horizon_months") or 12)
+        lines = (
+            "The fine-tuned line includes hosting, retraining and its one-off cost spread over "
+            f"{months}, so it crosses the line it must beat where fine-tuning starts to pay back"
+        )
+    return f"Both scales are logarithmic. {lines}; the table below gives the same numbers."
 
 
 def _chosen_models(details: object) -> str:
@@ -244,152 +277,31 @@ def _chosen_models(details: object) -> str:
     return " and ".join(names) if len(names) > 1 else names[0]
 
 
-def _money_a_month(value: Decimal) -> str:
-    return f"{costs.format_money(value)} a month"
-
-
-def _figures(est: costs.CostEstimate) -> tuple[CostFigure, ...]:
-    reasons = est.reasons
-    inputs = est.inputs
-    figures = [
-        CostFigure(
-            "prompting_monthly",
-            f"Prompting {est.prompt_model.name}",
-            _money_a_month(est.prompting_monthly),
-            f"{costs.format_money(est.prompting_per_request)} a request",
-        )
-    ]
-    if est.fine_tuned_monthly is None or est.fine_tuned_per_request is None:
-        figures.append(
-            CostFigure(
-                "fine_tuned_monthly", f"Fine-tuned {est.tune_model.name}",
-                reason=reasons.get("fine_tuned_monthly", ""),
-            )
-        )
-    else:
-        detail = f"{costs.format_money(est.fine_tuned_per_request)} a request"
-        if est.hosting_monthly:
-            detail += f", plus {costs.format_money(est.hosting_monthly)} a month for hosting"
-        figures.append(
-            CostFigure(
-                "fine_tuned_monthly", f"Fine-tuned {est.tune_model.name}",
-                _money_a_month(est.fine_tuned_monthly), detail,
-            )
-        )
-    if est.monthly_saving is None:
-        figures.append(
-            CostFigure(
-                "monthly_saving", "Saving with fine-tuning",
-                reason=reasons.get("monthly_saving", ""),
-            )
-        )
-    elif est.monthly_saving < 0:
-        figures.append(
-            CostFigure(
-                "monthly_saving", "Saving with fine-tuning",
-                f"None: fine-tuning costs {costs.format_money(-est.monthly_saving)} a month more",
-            )
-        )
-    else:
-        figures.append(
-            CostFigure(
-                "monthly_saving", "Saving with fine-tuning", _money_a_month(est.monthly_saving)
-            )
-        )
-    engineering = (
-        f"engineering {costs.format_money(est.engineering_cost)} "
-        f"({_plural(inputs.engineering_days, 'day')} at {costs.format_money(inputs.day_rate)})"
-    )
-    if est.one_off is None or est.training_cost is None:
-        figures.append(
-            CostFigure(
-                "one_off", "One-off cost of fine-tuning", reason=reasons.get("one_off", "")
-            )
-        )
-    else:
-        training = (
-            f"Training {costs.format_money(est.training_cost)} "
-            f"({_plural(inputs.labeled_examples, 'example')}, "
-            f"{_plural(inputs.epochs, 'epoch')})"
-        )
-        figures.append(
-            CostFigure(
-                "one_off", "One-off cost of fine-tuning", costs.format_money(est.one_off),
-                f"{training} plus {engineering}",
-            )
-        )
-    if est.break_even_months is None:
-        figures.append(
-            CostFigure(
-                "break_even_months", "Pays back in", reason=reasons.get("break_even_months", "")
-            )
-        )
-    else:
-        figures.append(
-            CostFigure(
-                "break_even_months", "Pays back in", costs.format_months(est.break_even_months)
-            )
-        )
-    label = "Pays back within a year from"
-    if est.break_even_volume is None:
-        figures.append(
-            CostFigure("break_even_volume", label, reason=reasons.get("break_even_volume", ""))
-        )
-    else:
-        figures.append(
-            CostFigure(
-                "break_even_volume", label, f"{est.break_even_volume:,} requests a month"
-            )
-        )
-    # A missing price leaves several figures missing for one reason: say it once.
-    said: set[str] = set()
-    shown = []
-    for figure in figures:
-        if not figure.value:
-            if figure.reason in said:
-                continue
-            said.add(figure.reason)
-        shown.append(figure)
-    return tuple(shown)
-
-
 def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
-
-
-def _assumptions(inputs: costs.CostInputs) -> str:
-    return (
-        f"Based on {inputs.monthly_requests:,} requests a month, each sending "
-        f"{inputs.prompt_tokens:,} prompt tokens (not needed once fine-tuned) and "
-        f"{inputs.input_tokens:,} other input tokens and getting {inputs.output_tokens:,} output "
-        f"tokens back; training on {_plural(inputs.labeled_examples, 'example')} for "
-        f"{_plural(inputs.epochs, 'epoch')}; and "
-        f"{_plural(inputs.engineering_days, 'engineering day')} at "
-        f"{costs.format_money(inputs.day_rate)} a day."
-    )
 
 
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'`\\]+")
 
 
-def _sources(*prices: costs.Price) -> tuple[PriceSource, ...]:
-    """Where each price came from, once per address; only plain web addresses are linked."""
+def _sources(*prices: Mapping[str, object]) -> tuple[PriceSource, ...]:
+    """Where each price and each fine-tuning status came from, once per address; only plain web
+    addresses are linked."""
     found: dict[str, PriceSource] = {}
     for price in prices:
-        url = price.source_url.strip()
-        if url in found or not _WEB_ADDRESS.fullmatch(url):
-            continue
-        found[url] = PriceSource(f"{price.provider or price.name} pricing page", url)
+        provider = str(price.get("provider") or price.get("name") or "Provider")
+        for key, kind in (("source_url", "prices"), ("fine_tuning_source", "fine-tuning")):
+            url = str(price.get(key) or "").strip()
+            if url and url not in found and _WEB_ADDRESS.fullmatch(url):
+                found[url] = PriceSource(f"{provider} {kind}", url)
     return tuple(found.values())
 
 
-def _date_words(iso: str) -> str:
-    """'2025-06-01' -> '1 June 2025'; the text as it is when it is not a date."""
-    try:
-        day = dt.date.fromisoformat(iso)
-    except ValueError:
-        return iso
-    return f"{day.day} {day:%B %Y}"
+def _price_notes(
+    prompt: Mapping[str, object], tune: Mapping[str, object], horizon_reason: str
+) -> tuple[str, ...]:
+    notes = [str(price.get("note") or "").strip() for price in (prompt, tune)]
+    return tuple(dict.fromkeys(note for note in (*notes, horizon_reason) if note))
 
 
 def long_date(moment: datetime | None) -> str:
@@ -429,6 +341,8 @@ def markdown(payload: Mapping[str, object]) -> str:
     lines = [f"# {escape(shown.heading)}", ""]
     lines.append(f"**Recommendation: {escape(shown.label)}**")
     lines.append("")
+    if shown.strength_note:
+        lines += [escape(shown.strength_note), ""]
     if shown.summary:
         lines += [escape(shown.summary), ""]
     decided = long_date(shown.created)
@@ -457,7 +371,7 @@ def markdown(payload: Mapping[str, object]) -> str:
     lines.append("")
 
     if shown.is_hybrid:
-        lines += ["## How the hybrid split works", "", escape(HYBRID_EXPLANATION), ""]
+        lines += ["## How the hybrid split works", "", escape(shown.hybrid_explanation), ""]
 
     lines += ["## The answers", ""]
     lines += [f"- {escape(line.question.label)} **{escape(line.words)}**" for line in shown.answers]
@@ -476,21 +390,15 @@ def _costs_markdown(shown: Presentation) -> list[str]:
         return [*lines, escape(shown.costs_message), ""]
     lines += [escape(shown_costs.summary), ""]
     for figure in shown_costs.figures:
-        if figure.value:
-            detail = f". {escape(figure.detail)}." if figure.detail else ""
-            lines.append(f"- {escape(figure.label)}: **{escape(figure.value)}**{detail}")
-        else:
-            lines.append(f"- {escape(figure.label)}: {escape(figure.reason)}")
+        detail = f" {escape(figure.detail)}" if figure.detail else ""
+        lines.append(f"- {escape(figure.label)}: **{escape(figure.value)}**.{detail}")
     lines += ["", escape(shown_costs.assumptions), ""]
     lines += ["Monthly cost by volume:", ""]
-    headings = (
-        "Requests a month", shown_costs.prompting_heading, shown_costs.fine_tuned_heading,
-        "Marked in the chart",
-    )
+    headings = ("Requests a month", *shown_costs.chart_headings, "Marked in the chart")
     lines.append("| " + " | ".join(escape(text) for text in headings) + " |")
-    lines.append("|---:|---:|---:|---|")
+    lines.append("|" + "---:|" * (len(headings) - 1) + "---|")
     for row in shown_costs.chart_rows:
-        cells = (row.volume_text, row.prompting_text, row.fine_tuned_text, row.note)
+        cells = (row.volume_text, *(text for _, text in row.cells), row.note)
         lines.append("| " + " | ".join(escape(cell) for cell in cells) + " |")
     lines.append("")
     lines += [_prices_line(shown_costs), ""]
@@ -500,7 +408,7 @@ def _costs_markdown(shown: Presentation) -> list[str]:
 
 def _prices_line(shown_costs: ShownCosts) -> str:
     text = (
-        f"Prices as of {escape(shown_costs.price_as_of_words or 'an unknown date')} for "
+        f"Prices as of {escape(shown_costs.price_as_of_words or 'no stated date')} for "
         f"{escape(shown_costs.model_names)}; check the provider's pricing page before relying "
         "on these figures"
     )
@@ -513,4 +421,10 @@ HYBRID_EXPLANATION = (
     "Most mature production deployments use both: a large reasoning model, used as-is with a "
     "detailed prompt, does the reasoning and task adaptation; a smaller fine-tuned model handles "
     "the final structured output step, consistently and at a fraction of the cost."
+)
+
+RETRIEVAL_HYBRID_EXPLANATION = (
+    "A fine-tuned model carries the stable behaviour the task needs, and retrieval supplies the "
+    "facts that change: current facts are fetched at call time and put into the fine-tuned "
+    "model's prompt, since training freezes what a model knows."
 )

@@ -74,6 +74,15 @@ def _cost_count(name: str, noun: str, maximum: int, minimum: int = 0) -> CountFi
     )
 
 
+def _cost_choice(name: str) -> forms.TypedChoiceField:
+    question = COST_BY_NAME[name]
+    field = _choice(question, f"Select yes or no for {question.short}.")
+    field.required = False
+    field.initial = "yes" if costs.COST_DETAIL_DEFAULTS[name] else "no"
+    field.empty_value = None
+    return field
+
+
 def _model_choice(name: str, default: str) -> forms.ChoiceField:
     question = COST_BY_NAME[name]
     message = f"Choose {question.short.replace('model', 'a model')} from the list."
@@ -102,6 +111,13 @@ class VolumeForm(forms.Form):
     )
     input_tokens = _cost_count("input_tokens", "input tokens", costs.MAX_TOKENS_PER_REQUEST)
     output_tokens = _cost_count("output_tokens", "output tokens", costs.MAX_TOKENS_PER_REQUEST)
+    tuned_prompt_tokens = _cost_count(
+        "tuned_prompt_tokens", "instruction tokens", costs.MAX_TOKENS_PER_REQUEST
+    )
+    retrieved_tokens = _cost_count(
+        "retrieved_tokens", "retrieved tokens", costs.MAX_TOKENS_PER_REQUEST
+    )
+    prompt_caching = _cost_choice("prompt_caching")
     prompt_model = _model_choice("prompt_model", DEFAULT_PROMPT_MODEL)
     tune_model = _model_choice("tune_model", DEFAULT_TUNE_MODEL)
     epochs = _cost_count("epochs", "training epochs", costs.MAX_EPOCHS, minimum=1)
@@ -130,10 +146,7 @@ class VolumeForm(forms.Form):
         return cleaned
 
 
-COST_DETAIL_NAMES = (
-    "input_tokens", "output_tokens", "prompt_model", "tune_model", "epochs",
-    "engineering_days", "day_rate",
-)
+COST_DETAIL_NAMES = (*costs.COST_FIELDS, "prompt_model", "tune_model")
 
 
 class DataForm(forms.Form):
@@ -142,6 +155,10 @@ class DataForm(forms.Form):
     )
     domain_language = _choice(
         BY_NAME["domain_language"], "Select yes if the model mishandles your specialised terms."
+    )
+    small_model = _choice(
+        BY_NAME["small_model"],
+        "Select whether the model you would fine-tune is good enough when prompted.",
     )
 
 

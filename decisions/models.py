@@ -1,5 +1,6 @@
 """A Decision: one team's answers, the engine's verdict on them, and the link that shares it."""
 
+import datetime
 import secrets
 import unicodedata
 import uuid
@@ -21,7 +22,16 @@ Phase = _choices("Phase", engine.PHASE_CHOICES)
 Latency = _choices("Latency", engine.LATENCY_CHOICES)
 OutputFormat = _choices("OutputFormat", engine.OUTPUT_FORMAT_CHOICES)
 Reasoning = _choices("Reasoning", engine.REASONING_CHOICES)
+SmallModel = _choices("SmallModel", engine.SMALL_MODEL_CHOICES)
+Strength = _choices("Strength", engine.STRENGTH_CHOICES)
 Recommendation = _choices("Recommendation", tuple(engine.RECOMMENDATION_LABELS.items()))
+
+
+class FineTuning(models.TextChoices):
+    NONE = "", "Not offered"
+    OPEN = costs.OPEN, "Open to new customers"
+    CLOSED = costs.CLOSED, "Closed to new customers"
+    RETIRED = costs.RETIRED, "Retired"
 
 TITLE_MAX_LENGTH = 120
 # Bidirectional overrides and isolates can make a title display as something it is not.
@@ -60,9 +70,18 @@ def _known(name: str, choices: type[models.TextChoices]) -> models.CheckConstrai
 
 
 class ModelPriceQuerySet(models.QuerySet):
-    def fine_tunable(self) -> "ModelPriceQuerySet":
-        """Models whose provider publishes fine-tuned prices."""
-        return self.filter(ft_input_per_m__isnull=False, ft_output_per_m__isnull=False)
+    def with_fine_tuning(self) -> "ModelPriceQuerySet":
+        """Models with fine-tuning prices, whether or not a new customer can use them today."""
+        return self.filter(
+            ft_input_per_m__isnull=False, ft_output_per_m__isnull=False,
+            training_per_m__isnull=False,
+        )
+
+    def open_for_fine_tuning(self, today: datetime.date) -> "ModelPriceQuerySet":
+        """Models a new customer can fine-tune on `today`."""
+        return self.with_fine_tuning().filter(fine_tuning=FineTuning.OPEN).filter(
+            Q(retires_on__isnull=True) | Q(retires_on__gt=today)
+        )
 
 
 class ModelPrice(models.Model):
@@ -73,8 +92,19 @@ class ModelPrice(models.Model):
     input_per_m = models.DecimalField(
         "input, per million tokens", max_digits=10, decimal_places=4
     )
+    cached_input_per_m = models.DecimalField(
+        "cached input, per million tokens", max_digits=10, decimal_places=4,
+        null=True, blank=True, help_text="Blank when the provider does not cache prompts.",
+    )
+    min_cache_tokens = models.PositiveIntegerField(
+        "shortest cacheable prompt, tokens", default=costs.DEFAULT_MIN_CACHE_TOKENS
+    )
     output_per_m = models.DecimalField(
         "output, per million tokens", max_digits=10, decimal_places=4
+    )
+    batch_discount = models.DecimalField(
+        "batch discount", max_digits=4, decimal_places=3, null=True, blank=True,
+        help_text="The share the batch API takes off, 0.5 for half price; blank for no batch.",
     )
     ft_input_per_m = models.DecimalField(
         "fine-tuned input, per million tokens", max_digits=10, decimal_places=4,
@@ -91,7 +121,28 @@ class ModelPrice(models.Model):
         "hosting, per hour", max_digits=10, decimal_places=4, default=0,
         help_text="What a fine-tuned deployment costs to keep running; 0 for pay per token.",
     )
-    as_of = models.DateField(help_text="When these prices were checked.")
+    storage_per_month = models.DecimalField(
+        "storage of a fine-tuned model, per month", max_digits=10, decimal_places=4, default=0
+    )
+    fine_tuning = models.CharField(
+        "fine-tuning for a new customer", max_length=8, blank=True, choices=FineTuning.choices,
+        default=FineTuning.NONE,
+    )
+    fine_tuning_since = models.DateField(
+        "closed or retired on", null=True, blank=True,
+        help_text="When fine-tuning closed to new customers, or the model was retired.",
+    )
+    fine_tuning_source = models.URLField(
+        "source for fine-tuning availability", max_length=300, blank=True
+    )
+    retires_on = models.DateField(
+        null=True, blank=True,
+        help_text="When the model and its fine-tunes stop serving, where announced.",
+    )
+    as_of = models.DateField(
+        null=True, blank=True,
+        help_text="The date the source page states for these prices; blank when it states none.",
+    )
     source_url = models.URLField("source", max_length=300)
     note = models.TextField(blank=True)
 
@@ -102,14 +153,24 @@ class ModelPrice(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(
-                    input_per_m__gte=0, output_per_m__gte=0, hosting_per_hour__gte=0
+                    input_per_m__gte=0, output_per_m__gte=0, hosting_per_hour__gte=0,
+                    storage_per_month__gte=0,
                 ),
                 name="model_price_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(batch_discount__isnull=True)
+                | Q(batch_discount__gte=0, batch_discount__lt=1),
+                name="model_price_batch_discount_share",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.provider})"
+
+    def has_fine_tuning(self) -> bool:
+        """Whether the sheet prices fine-tuning this model (open to new customers or not)."""
+        return None not in (self.ft_input_per_m, self.ft_output_per_m, self.training_per_m)
 
     def price(self) -> costs.Price:
         """The pure-Python Price the estimate works with (no query)."""
@@ -117,44 +178,80 @@ class ModelPrice(models.Model):
             name=self.name,
             provider=self.provider,
             input_per_m=self.input_per_m,
+            cached_input_per_m=self.cached_input_per_m,
             output_per_m=self.output_per_m,
+            batch_discount=self.batch_discount,
+            min_cache_tokens=self.min_cache_tokens,
             ft_input_per_m=self.ft_input_per_m,
             ft_output_per_m=self.ft_output_per_m,
             training_per_m=self.training_per_m,
             hosting_per_hour=self.hosting_per_hour,
-            as_of=self.as_of,
+            storage_per_month=self.storage_per_month,
+            fine_tuning=self.fine_tuning,
+            fine_tuning_since=self.fine_tuning_since or "",
+            fine_tuning_source=self.fine_tuning_source,
+            retires_on=self.retires_on or "",
+            as_of=self.as_of or "",
             source_url=self.source_url,
             note=self.note,
         )
 
 
-DEFAULT_PROMPT_MODEL = "gpt-4.1"
-DEFAULT_TUNE_MODEL = "gpt-4.1-mini"
-COST_DETAIL_FIELDS = ("input_tokens", "output_tokens", "epochs", "engineering_days", "day_rate")
+# The default pair is one a new customer can fine-tune today (a test holds the seeded sheet to it).
+DEFAULT_PROMPT_MODEL = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
+DEFAULT_TUNE_MODEL = "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo"
+MODEL_FIELDS = ("prompt_model", "tune_model")
+COST_DETAIL_FIELDS = costs.COST_FIELDS
+
+
+def price_sheet() -> "dict[str, costs.Price]":
+    """The whole price sheet by model name (one query; it is a few dozen rows at most)."""
+    return {row.name: row.price() for row in ModelPrice.objects.all()}
+
+
+def suggested_tune_model(prices: "dict[str, costs.Price]", today: datetime.date) -> str:
+    """A model a new customer can fine-tune today: the default when it is open, else the first."""
+    default = prices.get(DEFAULT_TUNE_MODEL)
+    if default is not None and default.open_on(today):
+        return default.name
+    return next((price.name for price in prices.values() if price.open_on(today)), "")
 
 
 def estimate_costs(
     answers: engine.Answers,
     details: "dict[str, object]",
     prices: "dict[str, costs.Price] | None" = None,
+    today: datetime.date | None = None,
 ) -> costs.CostEstimate | None:
-    """The cost estimate for these answers and cost details, or None when the chosen models
-    are not priced. `prices` by model name, or the price sheet when None (one query).
+    """The cost estimate for these answers and cost details, or None when a chosen model is not
+    on the price sheet. `prices` by model name, or the price sheet when None (one query).
     Raises costs.InvalidCostInputs on bad details."""
     inputs = costs.CostInputs(
-        monthly_requests=answers.monthly_requests,
-        prompt_tokens=answers.prompt_tokens,
-        labeled_examples=answers.labeled_examples,
-        **{name: details[name] for name in COST_DETAIL_FIELDS if name in details},
+        **{name: details[name] for name in COST_DETAIL_FIELDS if name in details}
     )
-    names = (details.get("prompt_model"), details.get("tune_model"))
+    names = [details.get(name) for name in MODEL_FIELDS]
     if not all(names):
         return None
     if prices is None:
-        prices = {row.name: row.price() for row in ModelPrice.objects.filter(name__in=names)}
+        prices = price_sheet()
     if not all(name in prices for name in names):
         return None
-    return costs.estimate(inputs, prices[names[0]], prices[names[1]])
+    today = today or timezone.now().date()
+    return costs.estimate(
+        answers, inputs, prices[names[0]], prices[names[1]], today=today,
+        suggestion=suggested_tune_model(prices, today),
+    )
+
+
+def decide_and_price(
+    answers: engine.Answers,
+    details: "dict[str, object]",
+    prices: "dict[str, costs.Price] | None" = None,
+) -> tuple[engine.Result, costs.CostEstimate | None]:
+    """The engine's verdict with the person's own cost figures, and the estimate they came from."""
+    estimate = estimate_costs(answers, details, prices)
+    result = engine.decide(answers, estimate.economics if estimate else None)
+    return result, estimate
 
 
 class Source(models.TextChoices):
@@ -192,28 +289,30 @@ class DecisionQuerySet(models.QuerySet):
 
         With a `draft_id`, recording the same draft again returns the decision already made
         for it (one more query) instead of a second one: refresh and double-click are harmless.
-        `cost_details` (input_tokens, output_tokens, epochs, engineering_days, day_rate,
-        prompt_model, tune_model; defaults for what is missing) add a cost estimate to the
-        snapshot, priced from `prices` by model name or else from the price sheet (one more
-        query). Returns (decision, created).
+        `cost_details` (costs.COST_FIELDS and the two model names; defaults for what is missing)
+        price the answers, from `prices` by model name or else from the price sheet (one more
+        query); the engine decides with those figures and the cost panel is stored beside the
+        verdict. Returns (decision, created).
         """
-        result = engine.decide(answers)
         details = {
             **costs.COST_DETAIL_DEFAULTS,
             "prompt_model": DEFAULT_PROMPT_MODEL,
             "tune_model": DEFAULT_TUNE_MODEL,
             **(cost_details or {}),
         }
-        estimate = estimate_costs(answers, details, prices)
+        result, estimate = decide_and_price(answers, details, prices)
+        economics = estimate.economics if estimate else None
         decision = self.model(
             title=title.strip(),
             draft_id=draft_id,
             source=source,
             recommendation=result.recommendation,
+            strength=result.strength,
             result=result.as_dict(),
             engine_version=result.engine_version,
-            cost_estimate=estimate.as_dict() if estimate else None,
-            **{name: details[name] for name in (*COST_DETAIL_FIELDS, "prompt_model", "tune_model")},
+            economics=economics.as_dict() if economics else None,
+            cost_estimate=costs.panel(estimate, result.recommendation) if estimate else None,
+            **{name: details[name] for name in (*COST_DETAIL_FIELDS, *MODEL_FIELDS)},
             **answers.as_dict(),
         )
         try:
@@ -248,10 +347,18 @@ class Decision(models.Model):
     latency = models.CharField(max_length=16, choices=Latency.choices)
     output_format = models.CharField(max_length=16, choices=OutputFormat.choices)
     reasoning = models.CharField(max_length=16, choices=Reasoning.choices)
+    small_model = models.CharField(
+        max_length=16, choices=SmallModel.choices, default=SmallModel.NOT_TRIED
+    )
 
     # Optional cost details (the volume step's "Cost details"), with their defaults.
     input_tokens = models.PositiveIntegerField(default=500)
     output_tokens = models.PositiveIntegerField(default=300)
+    tuned_prompt_tokens = models.PositiveIntegerField(
+        "instruction kept with the fine-tuned model (tokens)", default=100
+    )
+    retrieved_tokens = models.PositiveIntegerField("retrieved tokens per request", default=1000)
+    prompt_caching = models.BooleanField(default=True)
     prompt_model = models.CharField(max_length=60, blank=True, default=DEFAULT_PROMPT_MODEL)
     tune_model = models.CharField(max_length=60, blank=True, default=DEFAULT_TUNE_MODEL)
     epochs = models.PositiveSmallIntegerField(default=3)
@@ -260,11 +367,19 @@ class Decision(models.Model):
 
     # The verdict as given at the time: later rule changes never rewrite it.
     recommendation = models.CharField(max_length=16, choices=Recommendation.choices)
+    strength = models.CharField(
+        max_length=16, choices=Strength.choices, blank=True,
+        help_text="How firm the verdict is; empty for decisions made before engine 2.0.",
+    )
     result = models.JSONField(help_text="engine.Result.as_dict() when the decision was made.")
     engine_version = models.CharField(max_length=16)
+    economics = models.JSONField(
+        null=True, blank=True,
+        help_text="engine.Economics.as_dict(): the cost figures the engine decided with.",
+    )
     cost_estimate = models.JSONField(
         null=True, blank=True,
-        help_text="costs.CostEstimate.as_dict() at the time; empty when no price was known.",
+        help_text="costs.panel() at the time; empty when no price was known.",
     )
 
     objects = DecisionQuerySet.as_manager()
@@ -277,6 +392,8 @@ class Decision(models.Model):
             _in_range("labeled_examples", engine.MAX_LABELED_EXAMPLES),
             _in_range("input_tokens", costs.MAX_TOKENS_PER_REQUEST),
             _in_range("output_tokens", costs.MAX_TOKENS_PER_REQUEST),
+            _in_range("tuned_prompt_tokens", costs.MAX_TOKENS_PER_REQUEST),
+            _in_range("retrieved_tokens", costs.MAX_TOKENS_PER_REQUEST),
             _in_range("engineering_days", costs.MAX_ENGINEERING_DAYS),
             _in_range("day_rate", costs.MAX_DAY_RATE),
             models.CheckConstraint(
@@ -287,6 +404,7 @@ class Decision(models.Model):
             _known("latency", Latency),
             _known("output_format", OutputFormat),
             _known("reasoning", Reasoning),
+            _known("small_model", SmallModel),
             _known("recommendation", Recommendation),
         ]
 
@@ -304,9 +422,15 @@ class Decision(models.Model):
         """The stored answers as the engine's Answers (no query)."""
         return engine.Answers(**{name: getattr(self, name) for name in engine.ANSWER_FIELDS})
 
-    def current_result(self) -> engine.Result | None:
-        """What today's engine says, when it would differ from the stored verdict (no query)."""
+    def cost_details(self) -> "dict[str, object]":
+        return {name: getattr(self, name) for name in (*COST_DETAIL_FIELDS, *MODEL_FIELDS)}
+
+    def current_result(
+        self, prices: "dict[str, costs.Price] | None" = None
+    ) -> engine.Result | None:
+        """What today's engine says with today's prices, when this decision was made by an older
+        engine and today's verdict differs (no query with `prices`, else one)."""
         if self.engine_version == engine.ENGINE_VERSION:
             return None
-        result = engine.decide(self.answers())
+        result, _ = decide_and_price(self.answers(), self.cost_details(), prices)
         return None if result.recommendation == self.recommendation else result

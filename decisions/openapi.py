@@ -4,6 +4,8 @@ Ranges and enums come from the engine's own constants, so the description cannot
 what the API accepts; the tests validate real responses against it.
 """
 
+import dataclasses
+
 from decisions import costs, engine
 from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, TITLE_MAX_LENGTH
 
@@ -59,6 +61,14 @@ def _answer_properties() -> dict:
             "type": "string", "enum": _enum(engine.REASONING_CHOICES),
             "description": "Classification and rewriting, or multi-step reasoning and tool use.",
         },
+        "small_model": {
+            "type": "string", "enum": _enum(engine.SMALL_MODEL_CHOICES), "default": "not_tried",
+            "description": (
+                "The model you would fine-tune, prompted with your prompt and judged on a "
+                "held-out evaluation set (about 100 examples kept out of training): is its "
+                "quality good enough for this task?"
+            ),
+        },
     }
 
 
@@ -82,6 +92,18 @@ def _cost_detail_properties() -> dict:
             "output_tokens", 0, costs.MAX_TOKENS_PER_REQUEST,
             "Output tokens the model writes back per request.",
         ),
+        "tuned_prompt_tokens": count(
+            "tuned_prompt_tokens", 0, costs.MAX_TOKENS_PER_REQUEST,
+            "The short instruction a fine-tuned model still gets, in tokens.",
+        ),
+        "retrieved_tokens": count(
+            "retrieved_tokens", 0, costs.MAX_TOKENS_PER_REQUEST,
+            "Tokens of facts retrieved into every call when answers need fresh knowledge.",
+        ),
+        "prompt_caching": {
+            "type": "boolean", "default": defaults["prompt_caching"],
+            "description": "Bill the static prompt at the cached-input price where there is one.",
+        },
         "prompt_model": {
             **model, "default": DEFAULT_PROMPT_MODEL,
             "description": "The model you would prompt: a name on the price sheet.",
@@ -89,7 +111,8 @@ def _cost_detail_properties() -> dict:
         "tune_model": {
             **model, "default": DEFAULT_TUNE_MODEL,
             "description": (
-                "The model you would fine-tune: a name on the price sheet with fine-tuning prices."
+                "The model you would fine-tune: a name on the price sheet that is offered for "
+                "fine-tuning. One closed to new customers gets no fine-tuning estimate."
             ),
         },
         "epochs": count("epochs", 1, costs.MAX_EPOCHS, "Training epochs over the examples."),
@@ -110,79 +133,157 @@ _PRICE = {
     "type": "object",
     "description": "A model's prices in US dollars as they were when the decision was made.",
     "required": [
-        "name", "provider", "input_per_m", "output_per_m", "ft_input_per_m", "ft_output_per_m",
-        "training_per_m", "hosting_per_hour", "as_of", "source_url", "note",
+        "name", "provider", "input_per_m", "cached_input_per_m", "output_per_m",
+        "batch_discount", "min_cache_tokens", "ft_input_per_m", "ft_output_per_m",
+        "training_per_m", "hosting_per_hour", "storage_per_month", "fine_tuning",
+        "fine_tuning_since", "fine_tuning_source", "retires_on", "as_of", "source_url", "note",
     ],
     "additionalProperties": False,
     "properties": {
         "name": {"type": "string"},
         "provider": {"type": "string"},
         "input_per_m": _NUMBER,
+        "cached_input_per_m": _NUMBER_OR_NULL,
         "output_per_m": _NUMBER,
+        "batch_discount": _NUMBER_OR_NULL,
+        "min_cache_tokens": {"type": "integer"},
         "ft_input_per_m": _NUMBER_OR_NULL,
         "ft_output_per_m": _NUMBER_OR_NULL,
         "training_per_m": _NUMBER_OR_NULL,
         "hosting_per_hour": _NUMBER,
-        "as_of": {"type": "string", "description": "ISO date the prices were checked."},
+        "storage_per_month": _NUMBER,
+        "fine_tuning": {"type": "string", "enum": ["", *costs.FINE_TUNING_STATUSES]},
+        "fine_tuning_since": {"type": "string"},
+        "fine_tuning_source": {"type": "string"},
+        "retires_on": {"type": "string"},
+        "as_of": {"type": "string", "description": "ISO date the source states, or empty."},
         "source_url": {"type": "string"},
         "note": {"type": "string"},
     },
 }
 
-_COSTS = {
-    "type": ["object", "null"],
+_MONEY_OR_NULL = {"type": ["number", "null"]}
+_COSTS_V2 = {
+    "type": "object",
     "description": (
-        "The cost estimate as made with the decision, in US dollars: money to the cent, "
-        "per-request costs to 4 significant digits. A figure is null where a price is missing, "
-        "with the reason under its name in `reasons`. The whole is null when the chosen models "
-        "were not on the price sheet."
+        "The cost panel as made with the decision (version 2), in US dollars: money to the "
+        "cent, per-request costs to 4 significant digits. Options: A prompts the model you "
+        "would prompt, B prompts the fine-tunable model, C is the fine-tuned model, H what a "
+        "reasoning hybrid runs. Monthly figures are null when there is no volume yet; the "
+        "fine-tuning figures are null, and `unpriced` says why, when it cannot be priced."
     ),
     "required": [
-        "currency", "price_as_of", "inputs", "prompt_model", "tune_model",
-        "prompting_per_request", "fine_tuned_per_request", "per_request_saving",
-        "prompting_monthly", "hosting_monthly", "fine_tuned_monthly", "monthly_saving",
-        "training_cost", "engineering_cost", "one_off", "break_even_months",
-        "break_even_volume", "reasons", "summary",
+        "version", "currency", "today", "price_as_of", "volume", "inputs", "prompt_model",
+        "tune_model", "options", "caching", "batch", "unpriced", "hosting_monthly",
+        "retraining_monthly", "training_cost", "engineering_cost", "one_off", "horizon_months",
+        "horizon_reason", "baseline", "pays_back", "saving", "payback_months",
+        "break_even_volume", "figures", "summary", "assumptions",
     ],
     "additionalProperties": False,
     "properties": {
+        "version": {"const": costs.PANEL_VERSION},
         "currency": {"type": "string", "enum": [costs.CURRENCY]},
-        "price_as_of": {"type": "string", "description": "The older of the two price dates."},
+        "today": {"type": "string", "description": "The day the estimate was made (ISO)."},
+        "price_as_of": {"type": "string", "description": "The older of the prices' dates."},
+        "volume": {"type": "integer", "minimum": 0},
         "inputs": {
             "type": "object",
             "required": list(costs.COST_FIELDS),
             "additionalProperties": False,
-            "properties": {name: {"type": "integer"} for name in costs.COST_FIELDS},
+            "properties": {
+                name: {"type": "boolean" if name == "prompt_caching" else "integer"}
+                for name in costs.COST_FIELDS
+            },
         },
         "prompt_model": _PRICE,
         "tune_model": _PRICE,
-        "prompting_per_request": _NUMBER,
-        "fine_tuned_per_request": _NUMBER_OR_NULL,
-        "per_request_saving": _NUMBER_OR_NULL,
-        "prompting_monthly": _NUMBER,
-        "hosting_monthly": _NUMBER_OR_NULL,
-        "fine_tuned_monthly": _NUMBER_OR_NULL,
-        "monthly_saving": {
-            **_NUMBER_OR_NULL, "description": "Negative when fine-tuning costs more a month.",
+        "options": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "label", "per_request", "monthly_fixed", "monthly"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"type": "string", "enum": ["A", "B", "C", "H"]},
+                    "label": {"type": "string"},
+                    "per_request": _NUMBER,
+                    "monthly_fixed": _NUMBER,
+                    "monthly": _MONEY_OR_NULL,
+                },
+            },
         },
-        "training_cost": _NUMBER_OR_NULL,
+        "caching": {"type": "array", "items": {"type": "string"}},
+        "batch": {"type": "boolean"},
+        "unpriced": {"type": "string"},
+        "hosting_monthly": _MONEY_OR_NULL,
+        "retraining_monthly": _MONEY_OR_NULL,
+        "training_cost": _MONEY_OR_NULL,
         "engineering_cost": _NUMBER,
-        "one_off": _NUMBER_OR_NULL,
-        "break_even_months": _NUMBER_OR_NULL,
-        "break_even_volume": {
-            "type": ["integer", "null"], "minimum": 0,
-            "description": "Requests a month from which fine-tuning pays back within a year.",
+        "one_off": _MONEY_OR_NULL,
+        "horizon_months": _MONEY_OR_NULL,
+        "horizon_reason": {"type": "string"},
+        "baseline": {"type": ["string", "null"], "enum": ["A", "B", None]},
+        "pays_back": {"type": "boolean"},
+        "saving": {
+            **_MONEY_OR_NULL,
+            "description": "A month against the baseline; negative when fine-tuning costs more.",
         },
-        "reasons": {
-            "type": "object",
-            "description": "Why a figure is null, by the figure's name.",
-            "additionalProperties": {"type": "string"},
+        "payback_months": _MONEY_OR_NULL,
+        "break_even_volume": {
+            "type": ["integer", "null"], "minimum": 1,
+            "description": "The least monthly volume at which fine-tuning pays back in time.",
+        },
+        "figures": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "label", "value", "detail"],
+                "additionalProperties": False,
+                "properties": {
+                    name: {"type": "string"} for name in ("key", "label", "value", "detail")
+                },
+            },
         },
         "summary": {"type": "string"},
+        "assumptions": {"type": "string"},
+    },
+}
+_COSTS = {
+    "anyOf": [
+        _COSTS_V2,
+        {
+            "type": "object",
+            "description": "An estimate made before engine 2.0, in its own older shape.",
+            "not": {"required": ["version"]},
+        },
+        {"type": "null"},
+    ],
+}
+
+_ECONOMICS = {
+    "type": ["object", "null"],
+    "description": (
+        "The engine's cost input in US dollars (DESIGN section 3); null when fine-tuning could "
+        "not be priced or the decision predates engine 2.0."
+    ),
+    "required": [f.name for f in dataclasses.fields(engine.Economics)],
+    "additionalProperties": False,
+    "properties": {
+        **{
+            name: {"type": "number", "minimum": 0}
+            for name in (
+                "prompted_per_request", "small_prompted_per_request", "tuned_per_request",
+                "monthly_fixed", "one_off", "horizon_months",
+            )
+        },
+        "prompted_model": {"type": "string"},
+        "tuned_model": {"type": "string"},
     },
 }
 
-_REQUIRED_ANSWERS = [name for name in engine.ANSWER_FIELDS if name != "prompt_tokens"]
+_REQUIRED_ANSWERS = [
+    name for name in engine.ANSWER_FIELDS if name not in ("prompt_tokens", "small_model")
+]
 
 _ERRORS = {
     "type": "object",
@@ -216,8 +317,9 @@ def _error_response(description: str, headers: dict | None = None) -> dict:
 _DECISION = {
     "type": "object",
     "required": [
-        "token", "url", "title", "created", "answers", "recommendation", "summary",
-        "reasons", "rows", "what_would_change", "engine_version", "cost_details", "costs",
+        "token", "url", "title", "created", "answers", "recommendation", "strength",
+        "summary", "reasons", "rows", "what_would_change", "engine_version", "cost_details",
+        "economics", "costs",
     ],
     "additionalProperties": False,
     "properties": {
@@ -238,6 +340,14 @@ _DECISION = {
             "properties": _answer_properties(),
         },
         "recommendation": _RECOMMENDATION,
+        "strength": {
+            "type": ["string", "null"], "enum": [*_enum(engine.STRENGTH_CHOICES), None],
+            "description": (
+                "borderline when an estimate a little off would change the verdict, or one "
+                "obstacle alone stands between the team and a saving; null before engine 2.0."
+            ),
+        },
+        "strength_note": {"type": "string", "description": "Which answer to firm up."},
         "summary": {"type": "string"},
         "reasons": {
             "type": "array",
@@ -292,6 +402,7 @@ _DECISION = {
             "additionalProperties": False,
             "properties": _cost_detail_properties(),
         },
+        "economics": _ECONOMICS,
         "costs": _COSTS,
     },
 }

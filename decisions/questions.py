@@ -44,13 +44,15 @@ class Question:
         return str(value)
 
 
-BOOL_FIELDS = frozenset({"domain_language", "fresh_knowledge"})
+BOOL_FIELDS = frozenset({"domain_language", "fresh_knowledge", "prompt_caching"})
 NUMBER_SUFFIX = {
     "monthly_requests": " a month",
     "prompt_tokens": " tokens",
     "labeled_examples": " examples",
     "input_tokens": " tokens",
     "output_tokens": " tokens",
+    "tuned_prompt_tokens": " tokens",
+    "retrieved_tokens": " tokens",
     "engineering_days": " days",
 }
 NUMBER_PREFIX = {"day_rate": "$"}
@@ -66,21 +68,23 @@ QUESTIONS: tuple[Question, ...] = (
         "How many completions a month will this task run?",
         "monthly volume",
         "Count calls to the model for this one task, now or expected in production, for example "
-        "250,000. At high volume, every token of a long prompt is paid for again on every call.",
+        "250,000. A request is one model call: an agent's tool loop makes several. Enter 0 if "
+        "you do not know yet.",
     ),
     Question(
         "prompt_tokens", "volume",
         "How long is the prompt sent with every call, in tokens?",
         "prompt length",
-        "Instructions plus few-shot examples, for example 1,500 (about 1,100 words). "
-        "Leave 1,500 if you do not know yet.",
+        "Instructions, few-shot examples and tool schemas, for example 1,500 (about 1,100 "
+        "words). Leave 1,500 if you do not know yet.",
     ),
     Question(
         "labeled_examples", "data",
         "How many good labeled examples do you have today?",
         "labeled examples",
         "Pairs of an input and the output you want, checked by a person, for example 800. "
-        "Fine-tuning needs hundreds at least; enter 0 if you have none.",
+        "Gains from fine-tuning usually show from 50 to 100 and grow with hundreds; enter 0 if "
+        "you have none.",
     ),
     Question(
         "domain_language", "data",
@@ -90,6 +94,19 @@ QUESTIONS: tuple[Question, ...] = (
         _options(YES_NO, {
             "yes": "The model mishandles our terms even when the prompt explains them",
             "no": "Everyday language, or the model handles our terms well",
+        }),
+    ),
+    Question(
+        "small_model", "data",
+        "Prompted with your prompt, is the model you would fine-tune good enough?",
+        "whether the small model is good enough",
+        "Judge it on a held-out evaluation set: keep about 100 labeled examples out of training "
+        "and score the smaller, cheaper model you would fine-tune on them, prompted as you would "
+        "prompt the large one.",
+        _options(engine.SMALL_MODEL_CHOICES, {
+            "good_enough": "It scores well enough on our evaluation set already",
+            "falls_short": "It scores clearly worse than the large model",
+            "not_tried": "We have not compared them yet",
         }),
     ),
     Question(
@@ -172,12 +189,30 @@ COST_QUESTIONS: tuple[Question, ...] = (
         "What the model writes back, for example 300.",
     ),
     Question(
+        "tuned_prompt_tokens", "volume", "Instruction kept with the fine-tuned model, in tokens",
+        "instruction for the fine-tuned model",
+        "A fine-tuned model still gets a short instruction, for example 100.",
+    ),
+    Question(
+        "retrieved_tokens", "volume", "Retrieved tokens per request, when answers need fresh facts",
+        "retrieved tokens per request",
+        "Facts fetched at call time and put into the prompt, for example 1,000. Counted only "
+        "when answers depend on facts that change.",
+    ),
+    Question(
+        "prompt_caching", "volume", "Bill the static prompt at the cached-input price?",
+        "prompt caching",
+        "Most providers cache a long, unchanging prompt automatically and charge less for it.",
+        _options(YES_NO, {"yes": "Yes, where the provider caches prompts", "no": "No caching"}),
+    ),
+    Question(
         "prompt_model", "volume", "The model you would prompt", "model to prompt",
         "Usually a large model, used as it is with the full prompt.",
     ),
     Question(
         "tune_model", "volume", "The model you would fine-tune", "model to fine-tune",
-        "Usually a smaller model; only models with fine-tuning prices are listed.",
+        "Usually a smaller, cheaper model. Models a new customer cannot fine-tune today are "
+        "marked; they get no fine-tuning estimate.",
     ),
     Question(
         "epochs", "volume", "Training epochs", "training epochs",

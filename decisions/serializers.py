@@ -5,21 +5,20 @@ from django.http import HttpRequest
 from decisions import engine
 from decisions.models import Decision
 
-COST_DETAIL_FIELDS = (
-    "input_tokens", "output_tokens", "prompt_model", "tune_model", "epochs", "engineering_days",
-    "day_rate",
-)
-
 
 def decision_payload(decision: Decision, request: HttpRequest) -> dict:
-    """The stored Result.as_dict() plus token, absolute url, answers and created (no query)."""
+    """The stored Result.as_dict() plus token, absolute url, answers, the economics the engine
+    decided with, the cost panel and created (no query). A decision made before engine 2.0
+    has no strength stored: it reads null."""
     return {
+        "strength": decision.strength or None,
         **decision.result,
         "token": decision.token,
         "url": request.build_absolute_uri(decision.get_absolute_url()),
         "title": decision.title,
         "answers": {name: getattr(decision, name) for name in engine.ANSWER_FIELDS},
-        "cost_details": {name: getattr(decision, name) for name in COST_DETAIL_FIELDS},
+        "cost_details": decision.cost_details(),
+        "economics": decision.economics,
         "costs": decision.cost_estimate,
         "created": decision.created.isoformat(),
     }

@@ -104,9 +104,8 @@ def _cost_chart(shown: exports.Presentation) -> SafeString | str:
     """The cost chart as inline SVG markup (no query), or "" when there is no estimate."""
     if shown.costs is None:
         return ""
-    svg = cost_chart.svg_for(
-        shown.costs.estimate, title=shown.costs.chart_title, id_prefix="cost-chart"
-    )
+    costs = shown.costs
+    svg = cost_chart.svg_for(costs.panel, title=costs.chart_title, id_prefix="cost-chart")
     # Trusted markup: cost_chart escapes every piece of text it writes, the title included.
     return mark_safe(svg)  # noqa: S308
 

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from formtools.wizard.forms import ManagementForm
@@ -27,7 +28,14 @@ from formtools.wizard.views import NamedUrlSessionWizardView
 from decisions import costs, engine
 from decisions.forms import COST_DETAIL_NAMES, STEP_FORMS
 from decisions.models import Decision, ModelPrice
-from decisions.questions import BY_NAME, COST_QUESTIONS, QUESTIONS, STEPS, answer_lines
+from decisions.questions import (
+    BY_NAME,
+    COST_BY_NAME,
+    COST_QUESTIONS,
+    QUESTIONS,
+    STEPS,
+    answer_lines,
+)
 from decisions.ratelimit import limit_decision_creation, too_many_response
 
 STEP_URL_NAME = "assess_step"
@@ -56,13 +64,20 @@ def _price_snapshot() -> list[dict[str, object]]:
 
 
 def _price_choices(snapshot: list[dict[str, object]]) -> dict[str, list[tuple[str, str]]]:
-    """The volume form's model lists (no query)."""
+    """The volume form's model lists (no query). Every fine-tunable model is listed, those a new
+    customer cannot fine-tune today marked so, since a team may already be using one."""
+    today = timezone.now().date()
     everything, tunable = [], []
     for price in (costs.Price(**fields) for fields in snapshot):
-        choice = (price.name, f"{price.name} ({price.provider})")
-        everything.append(choice)
-        if price.offers_fine_tuning:
-            tunable.append(choice)
+        everything.append((price.name, f"{price.name} ({price.provider})"))
+        if price.open_on(today):
+            tunable.append((price.name, f"{price.name} ({price.provider})"))
+        elif price.fine_tuning or price.has_fine_tuning_prices:
+            availability = price.availability()
+            why = "no fine-tuning price" if price.fine_tuning == costs.OPEN else (
+                availability[:1].lower() + availability[1:]
+            )
+            tunable.append((price.name, f"{price.name} ({price.provider}; {why})"))
     return {"model_choices": everything, "tunable_choices": tunable}
 
 
@@ -346,7 +361,7 @@ def _state(position: int, current: int) -> str:
 def _field_context(bound: forms.BoundField) -> dict[str, object]:
     """What the template needs for one field, computed here so the template only prints."""
     value = bound.value()
-    question = BY_NAME.get(bound.name)
+    question = BY_NAME.get(bound.name) or COST_BY_NAME.get(bound.name)
     described_by = [f"{bound.auto_id}_hint"] if bound.help_text else []
     if bound.errors:
         described_by.append(f"{bound.auto_id}_error")

@@ -33,7 +33,8 @@ def price_sheet(request: pytest.FixtureRequest, django_db_blocker) -> None:
 
     with django_db_blocker.unblock():
         if not apps.get_model("decisions", "ModelPrice").objects.exists():
-            importlib.import_module("decisions.migrations.0003_seed_price_sheet").seed(apps, None)
+            seeding = importlib.import_module("decisions.migrations.0005_price_sheet_november_2026")
+            seeding.seed(apps, None)
 
 
 @pytest.fixture(scope="session", autouse=True)

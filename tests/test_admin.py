@@ -19,16 +19,26 @@ pytestmark = pytest.mark.django_db
 
 LIST_URL = "/admin/decisions/decision/"
 
-# Differ in every answer: A is fine-tuning, B is prompting.
+# Differ in every answer: A is fine-tuning (clear), B is prompting.
 ANSWERS_A = {
     "monthly_requests": 2_000_000, "labeled_examples": 1_500, "domain_language": True,
     "change_frequency": "rarely", "phase": "production", "fresh_knowledge": False,
     "latency": "critical", "output_format": "strict", "reasoning": "simple",
+    "small_model": "falls_short",
 }
 ANSWERS_B = {
     "monthly_requests": 1_000, "labeled_examples": 10, "domain_language": False,
     "change_frequency": "weekly", "phase": "exploring", "fresh_knowledge": True,
     "latency": "batch", "output_format": "free_text", "reasoning": "complex",
+    "small_model": "good_enough",
+}
+# Fine-tuning only because it pays back, with the break-even volume (1,801,640 with the default
+# models) within a fifth of 2,000,000: borderline.
+ANSWERS_BORDERLINE = {
+    "monthly_requests": 2_000_000, "labeled_examples": 800, "domain_language": False,
+    "change_frequency": "rarely", "phase": "production", "fresh_knowledge": False,
+    "latency": "interactive", "output_format": "free_text", "reasoning": "simple",
+    "small_model": "falls_short",
 }
 
 
@@ -97,12 +107,13 @@ def test_list_shows_every_column_formatted(admin_client, pair):
     assert "Jan. 15, 2025" in content
     assert "Alpha invoices" in content
     assert '<span class="verdict-badge verdict-fine_tuning">Fine-tuning</span>' in content
+    assert '<td class="field-strength">Clear</td>' in content
     assert "2,000,000" in content
     assert "1,500" in content
     assert "Rarely" in content
     assert "Latency-critical" in content
     assert "Strict schema" in content
-    assert '<td class="field-engine_version">1.0</td>' in content
+    assert '<td class="field-engine_version">2.0</td>' in content
     assert f'<a href="/d/{a.token}/" target="_blank" rel="noopener">Open' in content
 
 
@@ -154,6 +165,8 @@ def test_list_queries_do_not_grow_with_rows(admin_client, django_assert_max_num_
         ("domain_language__exact=1", "Alpha invoices"),
         ("fresh_knowledge__exact=1", "Beta chatbot"),
         ("engine_version__exact=0.9", "Beta chatbot"),
+        ("small_model__exact=falls_short", "Alpha invoices"),
+        ("small_model__exact=good_enough", "Beta chatbot"),
         ("created__year=2025", "Alpha invoices"),
         ("created__year=2024&created__month=6", "Beta chatbot"),
         ("share_link=active", "Alpha invoices"),
@@ -268,6 +281,60 @@ def test_detail_page_gives_every_answer_in_words(admin_client, pair):
     assert "1,500 examples" in content
     assert "Latency-critical" in content
     assert "Strict schema" in content
+    assert escape("Prompted with your prompt, is the model you would fine-tune good enough?") \
+        in content
+    assert "Falls short" in content
+
+
+def test_detail_page_shows_how_firm_a_clear_verdict_is(admin_client, pair):
+    a, _ = pair
+
+    content = admin_client.get(change_url(a)).content.decode()
+
+    assert re.search(r"<label>How firm:</label>\s*<div class=\"readonly\">Clear</div>", content)
+
+
+def test_detail_page_says_which_answer_to_firm_up_on_a_borderline_verdict(admin_client):
+    decision, _ = Decision.objects.record(Answers(**ANSWERS_BORDERLINE), title="Close call")
+    assert decision.strength == "borderline"
+
+    content = admin_client.get(change_url(decision)).content.decode()
+
+    assert re.search(
+        r"<label>How firm:</label>\s*<div class=\"readonly\">Borderline: an estimate a little "
+        r"off would change the verdict. Firm up your monthly volume before you commit.</div>",
+        content,
+    )
+
+
+def test_detail_page_says_an_old_decision_was_never_rated(admin_client, pair):
+    _, b = pair
+    Decision.objects.filter(pk=b.pk).update(strength="")
+
+    content = admin_client.get(change_url(b)).content.decode()
+
+    assert "Not rated: decided before rules version 2.0." in content
+
+
+def test_detail_page_shows_the_cost_figures_a_b_and_c(admin_client, pair):
+    a, _ = pair
+
+    content = admin_client.get(change_url(a)).content.decode()
+
+    assert "Prompting Llama-3.3-70B-Instruct-Turbo" in content
+    assert "Prompting Meta-Llama-3.1-8B-Instruct-Turbo" in content
+    assert "Fine-tuned Meta-Llama-3.1-8B-Instruct-Turbo" in content
+    assert not re.search(r"\$0\.00(?!\d)", content)
+
+
+def test_strength_filter_finds_the_borderline_verdicts(admin_client, pair):
+    Decision.objects.record(Answers(**ANSWERS_BORDERLINE), title="Close call")
+
+    content = admin_client.get(f"{LIST_URL}?strength__exact=borderline").content.decode()
+
+    assert "Close call" in content
+    assert "Alpha invoices" not in content and "Beta chatbot" not in content
+    assert '<td class="field-strength">Borderline</td>' in content
 
 
 def test_detail_page_shows_the_stored_result_readably(admin_client, pair):
@@ -278,7 +345,7 @@ def test_detail_page_shows_the_stored_result_readably(admin_client, pair):
     for reason in a.result["reasons"]:
         assert escape(reason["text"]) in content
     assert escape(a.result["summary"]) in content
-    assert "Inference cost" in content
+    assert "Inference cost" in content and "Consistency" in content
     assert escape(a.result["what_would_change"][0]["text"]) in content
     assert '"recommendation"' not in content
     assert "{&#x27;" not in content
@@ -364,7 +431,8 @@ def test_csv_has_one_row_per_selected_decision(admin_client, pair):
     assert header == [
         "token", "created", "title", "source", "monthly_requests", "prompt_tokens",
         "labeled_examples", "domain_language", "change_frequency", "phase", "fresh_knowledge",
-        "latency", "output_format", "reasoning", "verdict", "engine_version", "share_link",
+        "latency", "output_format", "reasoning", "small_model", "verdict", "strength",
+        "engine_version", "share_link",
     ]
     assert [dict(zip(header, row, strict=True)) for row in rows] == [
         {
@@ -374,8 +442,9 @@ def test_csv_has_one_row_per_selected_decision(admin_client, pair):
             "source": "form", "monthly_requests": "2000000", "prompt_tokens": "1500",
             "labeled_examples": "1500", "domain_language": "true", "change_frequency": "rarely",
             "phase": "production", "fresh_knowledge": "false", "latency": "critical",
-            "output_format": "strict", "reasoning": "simple", "verdict": "Fine-tuning",
-            "engine_version": "1.0", "share_link": "active",
+            "output_format": "strict", "reasoning": "simple", "small_model": "falls_short",
+            "verdict": "Fine-tuning", "strength": "clear", "engine_version": "2.0",
+            "share_link": "active",
         },
         {
             "token": safe_cell(b.token), "created": "2024-06-01T12:00:00+00:00",
@@ -383,10 +452,22 @@ def test_csv_has_one_row_per_selected_decision(admin_client, pair):
             "source": "form", "monthly_requests": "1000", "prompt_tokens": "1500",
             "labeled_examples": "10", "domain_language": "false", "change_frequency": "weekly",
             "phase": "exploring", "fresh_knowledge": "true", "latency": "batch",
-            "output_format": "free_text", "reasoning": "complex", "verdict": "Prompting",
-            "engine_version": "0.9", "share_link": "revoked",
+            "output_format": "free_text", "reasoning": "complex", "small_model": "good_enough",
+            "verdict": "Prompting", "strength": "clear", "engine_version": "0.9",
+            "share_link": "revoked",
         },
     ]
+
+
+def test_csv_strength_column_tells_clear_from_borderline_and_unrated(admin_client, pair):
+    a, b = pair
+    close, _ = Decision.objects.record(Answers(**ANSWERS_BORDERLINE), title="Close call")
+    Decision.objects.filter(pk=b.pk).update(strength="")
+
+    header, *rows = export(admin_client, [a, b, close])
+
+    strength = {row[header.index("title")]: row[header.index("strength")] for row in rows}
+    assert strength == {"Alpha invoices": "clear", "Beta chatbot": "", "Close call": "borderline"}
 
 
 @pytest.mark.parametrize(

@@ -14,25 +14,31 @@ from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIRespo
 from openapi_core.testing import MockRequest
 from openapi_spec_validator import validate as validate_spec
 
-from decisions import costs, engine, openapi
-from decisions.models import Decision, ModelPrice
+from decisions import costs, engine, openapi, price_sheet
+from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, Decision, ModelPrice
 from tests.examples import FINE_TUNING_ANSWERS
 
 URL = "/api/decisions"
 
-FINE_TUNING = {k: v for k, v in FINE_TUNING_ANSWERS.items() if k != "prompt_tokens"}
+OPTIONAL_ANSWERS = ("prompt_tokens", "small_model")
+# Only the required answers: the optional ones take their defaults.
+FINE_TUNING = {k: v for k, v in FINE_TUNING_ANSWERS.items() if k not in OPTIONAL_ANSWERS}
 PROMPTING = {**FINE_TUNING, "labeled_examples": 40, "phase": "exploring"}
 HYBRID = {**FINE_TUNING, "fresh_knowledge": True, "reasoning": "complex"}
+FIREWORKS = "accounts/fireworks/models/llama-v3p1-8b-instruct"  # open, priced per token
 COST_DETAILS = {
     "input_tokens": 800,
     "output_tokens": 100,
+    "tuned_prompt_tokens": 60,
+    "retrieved_tokens": 2500,
+    "prompt_caching": False,
     "prompt_model": "gpt-4o-mini",
-    "tune_model": "gpt-4.1-nano",
+    "tune_model": FIREWORKS,
     "epochs": 4,
     "engineering_days": 5,
     "day_rate": 1000,
 }
-SEEDED_MODELS = "gpt-4.1, gpt-4.1-mini, gpt-4.1-nano, gpt-4o-mini"
+SEEDED_MODELS = [row["name"] for row in price_sheet.ROWS]
 
 
 @pytest.fixture(autouse=True)
@@ -80,14 +86,18 @@ def test_created_decision_carries_result_link_and_answers(client):
     response = post(client, {**FINE_TUNING, "title": "Invoice extraction"})
     body = response.json()
     assert set(body) >= {
-        "token", "url", "title", "answers", "created", "recommendation", "summary", "reasons",
-        "rows", "what_would_change", "engine_version",
+        "token", "url", "title", "answers", "created", "recommendation", "strength",
+        "strength_note", "summary", "reasons", "rows", "what_would_change", "engine_version",
+        "cost_details", "economics", "costs",
     }
     assert body["title"] == "Invoice extraction"
-    assert body["answers"] == {**FINE_TUNING, "prompt_tokens": 1500}
+    assert body["answers"] == {**FINE_TUNING, "prompt_tokens": 1500, "small_model": "not_tried"}
+    assert body["engine_version"] == "2.0"
+    assert (body["strength"], body["strength_note"]) == ("clear", "")
     assert body["url"] == f"http://testserver/d/{body['token']}/"
     assert response["Location"] == body["url"]
-    assert [row["key"] for row in body["rows"]] == ["inference_cost", "consistency"]
+    # Fine-tuning does not pay back against prompting the small model: the schema carries it.
+    assert [row["key"] for row in body["rows"]] == ["consistency"]
 
 
 def test_created_decision_is_stored_as_made_through_the_api(client):
@@ -130,11 +140,55 @@ def test_api_needs_no_csrf_token(db):
 def test_created_decision_carries_default_cost_details_and_the_estimate(client):
     body = post(client, FINE_TUNING).json()
     assert body["cost_details"] == {
-        **costs.COST_DETAIL_DEFAULTS, "prompt_model": "gpt-4.1", "tune_model": "gpt-4.1-mini"
+        "input_tokens": 500, "output_tokens": 300, "tuned_prompt_tokens": 100,
+        "retrieved_tokens": 1000, "prompt_caching": True, "epochs": 3, "engineering_days": 10,
+        "day_rate": 800, "prompt_model": DEFAULT_PROMPT_MODEL, "tune_model": DEFAULT_TUNE_MODEL,
     }
-    assert body["costs"]["prompting_monthly"] == 12800.0
-    assert body["costs"]["fine_tuned_monthly"] == 2720.0
-    assert body["costs"]["prompt_model"]["name"] == "gpt-4.1"
+    panel = body["costs"]
+    assert panel["version"] == 2 and panel["volume"] == 2_000_000
+    assert panel["prompt_model"]["name"] == DEFAULT_PROMPT_MODEL
+    assert panel["tune_model"]["name"] == DEFAULT_TUNE_MODEL
+    assert {option["key"]: option["monthly"] for option in panel["options"]} == {
+        "A": 4048.0, "B": 828.0, "C": 2979.61
+    }
+    # Not tried: the saving is counted against prompting the small model (B), not the large one.
+    assert panel["baseline"] == "B"
+    assert panel["pays_back"] is False and panel["saving"] < 0
+    assert panel["unpriced"] == ""
+    assert [figure["key"] for figure in panel["figures"]][:3] == ["A", "B", "C"]
+    economics = body["economics"]
+    assert economics["prompted_per_request"] == pytest.approx(0.002024)
+    assert economics["small_prompted_per_request"] == pytest.approx(0.000414)
+    assert economics["tuned_per_request"] == 0.0
+    assert economics["horizon_months"] == 12.0
+
+
+def test_small_model_is_optional_and_reads_not_tried_when_left_out(client):
+    body = post(client, FINE_TUNING).json()
+    assert body["answers"]["small_model"] == "not_tried"
+    assert Decision.objects.get(token=body["token"]).small_model == "not_tried"
+
+
+@pytest.mark.parametrize("value", ["good_enough", "falls_short", "not_tried"])
+def test_small_model_is_accepted_and_stored(client, value):
+    response = post(client, {**FINE_TUNING, "small_model": value})
+    assert response.status_code == 201
+    assert response.json()["answers"]["small_model"] == value
+    assert Decision.objects.get().small_model == value
+
+
+def test_a_small_model_good_enough_when_prompted_is_not_worth_fine_tuning(client):
+    body = post(client, {**FINE_TUNING, "small_model": "good_enough"}).json()
+    assert body["recommendation"] == "prompting"
+    assert "already good enough when prompted" in " ".join(r["text"] for r in body["reasons"])
+
+
+def test_a_small_model_that_falls_short_is_priced_against_the_large_one(client):
+    body = post(client, {**FINE_TUNING, "small_model": "falls_short"}).json()
+    assert body["recommendation"] == "fine_tuning"
+    assert body["costs"]["baseline"] == "A"
+    assert body["costs"]["pays_back"] is True
+    assert "pays_back" in [reason["code"] for reason in body["reasons"]]
 
 
 def test_custom_cost_details_are_stored_and_used(client):
@@ -142,22 +196,39 @@ def test_custom_cost_details_are_stored_and_used(client):
     assert response.status_code == 201
     body = response.json()
     assert body["cost_details"] == COST_DETAILS
-    inputs = costs.CostInputs(
-        monthly_requests=2_000_000, prompt_tokens=1500, labeled_examples=800,
-        **{name: COST_DETAILS[name] for name in costs.COST_DETAIL_DEFAULTS},
-    )
-    prices = {price.name: price.price() for price in ModelPrice.objects.all()}
-    expected = costs.estimate(inputs, prices["gpt-4o-mini"], prices["gpt-4.1-nano"]).as_dict()
-    assert body["costs"] == expected
+    panel = body["costs"]
+    assert panel["inputs"] == {
+        name: value for name, value in COST_DETAILS.items() if name in costs.COST_FIELDS
+    }
+    assert panel["prompt_model"]["name"] == "gpt-4o-mini"
+    assert panel["tune_model"]["name"] == FIREWORKS
+    assert panel["caching"] == []  # caching off: no prompt billed at the cached price
+    assert panel["engineering_cost"] == 5000.0  # 5 days at $1,000
     decision = Decision.objects.get(token=body["token"])
-    assert (decision.tune_model, decision.epochs, decision.day_rate) == ("gpt-4.1-nano", 4, 1000)
+    assert (decision.tune_model, decision.epochs, decision.day_rate) == (FIREWORKS, 4, 1000)
+    assert (decision.tuned_prompt_tokens, decision.retrieved_tokens) == (60, 2500)
+    assert decision.prompt_caching is False
 
 
-def test_cost_details_never_change_the_verdict(client):
-    plain = post(client, FINE_TUNING).json()
-    detailed = post(client, {**FINE_TUNING, **COST_DETAILS, "epochs": 100}).json()
-    assert detailed["recommendation"] == plain["recommendation"]
-    assert detailed["reasons"] == plain["reasons"]
+def test_retrieved_tokens_are_billed_only_when_answers_need_fresh_facts(client):
+    def per_request(body: dict) -> float:
+        return next(o["per_request"] for o in post(client, body).json()["costs"]["options"]
+                    if o["key"] == "A")
+
+    stale = {**FINE_TUNING, "retrieved_tokens": 0}
+    fresh = {**FINE_TUNING, "fresh_knowledge": True}
+    assert per_request(stale) == per_request({**stale, "retrieved_tokens": 50_000})
+    assert per_request(fresh) < per_request({**fresh, "retrieved_tokens": 50_000})
+
+
+def test_costly_engineering_turns_a_saving_into_prompting(client):
+    """The verdict follows the team's own figures: volume alone decides nothing."""
+    saving = {**FINE_TUNING, "output_format": "free_text", "small_model": "falls_short"}
+    cheap = post(client, saving).json()
+    dear = post(client, {**saving, "engineering_days": 1000, "day_rate": 1_000_000}).json()
+    assert cheap["recommendation"] == "fine_tuning" and cheap["costs"]["pays_back"] is True
+    assert dear["recommendation"] == "prompting" and dear["costs"]["pays_back"] is False
+    assert "costs_more" in [reason["code"] for reason in dear["reasons"]]
 
 
 def with_cost(field: str, value: object, case: str):
@@ -180,6 +251,14 @@ COST_ERRORS = [
     with_cost("prompt_model", "gpt-4.1\u0000", "prompt-model-nul"),
     with_cost("tune_model", "GPT-4.1-MINI", "tune-model-unknown"),
     with_cost("tune_model", ["gpt-4.1-mini"], "tune-model-list"),
+    with_cost("tune_model", "mistral-large-latest", "tune-model-never-offered"),
+    with_cost("tuned_prompt_tokens", -1, "tuned-prompt-tokens-negative"),
+    with_cost("tuned_prompt_tokens", "100", "tuned-prompt-tokens-string"),
+    with_cost("retrieved_tokens", costs.MAX_TOKENS_PER_REQUEST + 1, "retrieved-tokens-over"),
+    with_cost("retrieved_tokens", 1.5, "retrieved-tokens-fraction"),
+    with_cost("prompt_caching", "yes", "prompt-caching-string"),
+    with_cost("prompt_caching", 1, "prompt-caching-int"),
+    with_cost("prompt_caching", None, "prompt-caching-null"),
 ]
 
 
@@ -202,12 +281,14 @@ def test_cost_detail_of_thousands_of_digits_is_out_of_range(client):
 
 def test_unknown_model_lists_the_models_to_choose_from(client):
     response = post(client, {**FINE_TUNING, "prompt_model": "gpt-5-turbo"})
-    assert response.json() == {
-        "errors": {"prompt_model": [f"Unknown model. Choose one of: {SEEDED_MODELS}."]}
-    }
+    assert response.status_code == 400
+    [message] = response.json()["errors"]["prompt_model"]
+    assert message.startswith("Unknown model. Choose one of: ")
+    offered = message.removeprefix("Unknown model. Choose one of: ").removesuffix(".").split(", ")
+    assert sorted(offered) == sorted(SEEDED_MODELS)
 
 
-def test_tune_model_without_fine_tuning_prices_is_refused(client):
+def test_tune_model_never_offered_for_fine_tuning_is_refused(client):
     ModelPrice.objects.create(
         name="claude-sonnet-4", provider="Anthropic", input_per_m=3, output_per_m=15,
         as_of="2025-06-01", source_url="https://www.anthropic.com/pricing",
@@ -215,9 +296,34 @@ def test_tune_model_without_fine_tuning_prices_is_refused(client):
     response = post(client, {**FINE_TUNING, "tune_model": "claude-sonnet-4"})
     assert response.status_code == 400
     [message] = response.json()["errors"]["tune_model"]
-    assert message.startswith("claude-sonnet-4 has no fine-tuning price")
-    assert f"Choose one of: {SEEDED_MODELS}." in message
+    assert message.startswith("claude-sonnet-4 is not offered for fine-tuning. Choose one of: ")
+    assert DEFAULT_TUNE_MODEL in message and "gpt-4.1-mini" in message
+    assert "mistral-large-latest" not in message and "claude-sonnet-4," not in message
     assert not Decision.objects.exists()
+
+
+def test_a_tune_model_closed_to_new_customers_is_decided_without_an_estimate(client):
+    response = post(client, {**FINE_TUNING, "tune_model": "gpt-4.1-mini"})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["economics"] is None
+    panel = body["costs"]
+    assert [option["key"] for option in panel["options"]] == ["A"]
+    assert panel["one_off"] is None and panel["saving"] is None and panel["pays_back"] is False
+    assert "closed fine-tuning of gpt-4.1-mini to new customers since 7 May 2026" in panel[
+        "unpriced"
+    ]
+    assert f"such as {DEFAULT_TUNE_MODEL}" in panel["unpriced"]
+    # The cost rules stay silent rather than guess: the verdict rests on the other answers.
+    codes = [reason["code"] for reason in body["reasons"]]
+    assert "pays_back" not in codes and "costs_more" not in codes
+    assert_matches_openapi(response)
+
+
+def test_a_retired_tune_model_is_decided_without_an_estimate(client):
+    body = post(client, {**FINE_TUNING, "tune_model": "gpt-4.1-nano"}).json()
+    assert body["economics"] is None
+    assert "gpt-4.1-nano was retired on 23 October 2026" in body["costs"]["unpriced"]
 
 
 def test_model_without_fine_tuning_prices_can_be_prompted(client):
@@ -257,13 +363,26 @@ def test_decision_without_a_price_matches_the_openapi_description(client):
 
 
 def test_decision_with_missing_cost_parts_matches_the_openapi_description(client):
-    ModelPrice.objects.filter(name="gpt-4.1-mini").update(training_per_m=None)
-    # The API refuses a tune model without fine-tuning prices; a stored one may lack training.
+    # An open model whose sheet row lacks a training price: accepted, but not priced.
+    ModelPrice.objects.filter(name=DEFAULT_TUNE_MODEL).update(training_per_m=None)
     response = post(client, FINE_TUNING)
-    estimate = response.json()["costs"]
+    assert response.status_code == 201
+    body = response.json()
+    assert body["economics"] is None
+    estimate = body["costs"]
     assert estimate["one_off"] is None and estimate["break_even_volume"] is None
-    assert "no training price" in estimate["reasons"]["one_off"]
+    assert "no fine-tuning price" in estimate["unpriced"]
     assert_matches_openapi(response)
+
+
+def test_decision_with_every_answer_and_cost_detail_matches_the_openapi_description(client):
+    response = post(client, {
+        **FINE_TUNING_ANSWERS, **COST_DETAILS, "small_model": "falls_short", "reasoning": "complex",
+        "title": "Everything",
+    })
+    assert response.status_code == 201
+    assert_matches_openapi(response)
+    openapi_app().validate_request(DjangoOpenAPIRequest(response.wsgi_request))
 
 
 # --- Bad input: 4xx naming the problem, nothing stored ---
@@ -277,6 +396,9 @@ FIELD_ERRORS = [
         pytest.param({k: v for k, v in FINE_TUNING.items() if k != name}, name, id=f"no-{name}")
         for name in FINE_TUNING
     ],
+    with_answer("small_model", "maybe", "unknown-small-model"),
+    with_answer("small_model", True, "bool-for-small-model"),
+    with_answer("small_model", None, "null-for-small-model"),
     with_answer("monthly_requests", "2000000", "string-for-number"),
     with_answer("labeled_examples", 800.0, "float-for-int"),
     with_answer("prompt_tokens", 1.5, "fraction-for-int"),
@@ -433,9 +555,17 @@ def test_openapi_description_is_served_and_valid(client):
 
 def test_openapi_request_schema_names_every_answer(client):
     schema = client.get("/api/openapi.json").json()["components"]["schemas"]["Answers"]
-    assert set(schema["properties"]) == {*engine.ANSWER_FIELDS, *COST_DETAILS, "title"}
+    assert set(schema["properties"]) == {
+        *engine.ANSWER_FIELDS, *costs.COST_FIELDS, "prompt_model", "tune_model", "title"
+    }
+    assert set(COST_DETAILS) == {*costs.COST_FIELDS, "prompt_model", "tune_model"}
     assert schema["additionalProperties"] is False
     assert schema["properties"]["phase"]["enum"] == ["exploring", "launching", "production"]
+    assert schema["properties"]["small_model"]["enum"] == [
+        "good_enough", "falls_short", "not_tried"
+    ]
+    assert schema["properties"]["prompt_caching"]["type"] == "boolean"
+    assert set(schema["required"]) == set(engine.ANSWER_FIELDS) - set(OPTIONAL_ANSWERS)
 
 
 @pytest.mark.parametrize(
@@ -483,14 +613,22 @@ valid_values = {
     "latency": st.sampled_from([v for v, _ in engine.LATENCY_CHOICES]),
     "output_format": st.sampled_from([v for v, _ in engine.OUTPUT_FORMAT_CHOICES]),
     "reasoning": st.sampled_from([v for v, _ in engine.REASONING_CHOICES]),
+    "small_model": st.sampled_from([v for v, _ in engine.SMALL_MODEL_CHOICES]),
     "title": st.text(max_size=130),
     "input_tokens": st.integers(0, costs.MAX_TOKENS_PER_REQUEST),
     "output_tokens": st.integers(0, costs.MAX_TOKENS_PER_REQUEST),
+    "tuned_prompt_tokens": st.integers(0, costs.MAX_TOKENS_PER_REQUEST),
+    "retrieved_tokens": st.integers(0, costs.MAX_TOKENS_PER_REQUEST),
+    "prompt_caching": st.booleans(),
     "epochs": st.integers(1, costs.MAX_EPOCHS),
     "engineering_days": st.integers(0, costs.MAX_ENGINEERING_DAYS),
     "day_rate": st.integers(0, costs.MAX_DAY_RATE),
-    "prompt_model": st.sampled_from(["gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4o-mini"]),
-    "tune_model": st.sampled_from(["gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4o-mini"]),
+    "prompt_model": st.sampled_from(SEEDED_MODELS),
+    # Every model offered for fine-tuning, open, closed or retired, and one never offered.
+    "tune_model": st.sampled_from(
+        [row["name"] for row in price_sheet.ROWS if row.get("fine_tuning")]
+        + ["mistral-large-latest"]
+    ),
 }
 answer_objects = st.fixed_dictionaries(
     {}, optional={name: values | json_values for name, values in valid_values.items()}
@@ -499,7 +637,7 @@ valid_objects = st.fixed_dictionaries(
     {name: valid_values[name] for name in FINE_TUNING},
     optional={
         name: valid_values[name]
-        for name in ("prompt_tokens", "title", *COST_DETAILS)
+        for name in (*OPTIONAL_ANSWERS, "title", *COST_DETAILS)
     },
 )
 

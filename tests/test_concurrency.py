@@ -28,7 +28,7 @@ WORKERS = 3
 API_ANSWERS = FINE_TUNING_ANSWERS
 WIZARD_STEPS = {
     "volume": {"monthly_requests": "2,000,000", "prompt_tokens": "1500"},
-    "data": {"labeled_examples": "800", "domain_language": "no"},
+    "data": {"labeled_examples": "800", "domain_language": "no", "small_model": "falls_short"},
     "stability": {"change_frequency": "rarely", "phase": "production", "fresh_knowledge": "no"},
     "delivery": {"latency": "interactive", "output_format": "strict", "reasoning": "simple"},
 }

@@ -1,428 +1,288 @@
-"""The cost estimate: hand-computed examples, properties, missing prices, validation and wording.
+"""The cost model (DESIGN.md section 3b): prices, cost details, options A, B, C (and H), the
+Economics handed to the engine, and the stored panel.
 
-Pure Python: no database, no Django. Prices are OpenAI's, per million tokens, as seeded.
+Pure Python: no database, no Django. The prices are made up so that every figure can be checked
+by hand; each test states its arithmetic.
 """
 
 import datetime
 import json
-from decimal import Context, Decimal, localcontext
+import re
+from decimal import Decimal
 
 import pytest
-from hypothesis import assume, given
-from hypothesis import strategies as st
 
+from decisions import engine
 from decisions.costs import (
     COST_DETAIL_DEFAULTS,
     COST_FIELDS,
     CostInputs,
     InvalidCostInputs,
     Price,
+    display_name,
     estimate,
-    format_count,
-    format_money,
-    format_months,
+    panel,
 )
-from decisions.engine import NON_FIELD_ERRORS
+from decisions.engine import NON_FIELD_ERRORS, Answers
+from decisions.money import format_count, format_money, format_months
+from tests.examples import FINE_TUNING_ANSWERS
 
-GPT_41 = Price(
-    name="gpt-4.1",
-    provider="OpenAI",
-    input_per_m="2.00",
-    output_per_m="8.00",
-    ft_input_per_m="3.00",
-    ft_output_per_m="12.00",
-    training_per_m="25.00",
-    as_of="2025-06-01",
-    source_url="https://openai.com/api/pricing/",
+TODAY = datetime.date(2026, 11, 30)
+DAYS_PER_MONTH = Decimal("365.25") / 12
+
+# The model the person would prompt: $2 in, $0.50 cached in, $8 out, half price in batch.
+BIG = Price(
+    name="big", provider="Acme", input_per_m="2.00", cached_input_per_m="0.50",
+    output_per_m="8.00", batch_discount="0.5", as_of="2026-10-01",
+    source_url="https://example.com/pricing",
 )
-GPT_41_MINI = Price(
-    name="gpt-4.1-mini",
-    provider="OpenAI",
-    input_per_m="0.40",
-    output_per_m="1.60",
-    ft_input_per_m="0.80",
-    ft_output_per_m="3.20",
-    training_per_m="5.00",
-    as_of="2025-05-15",
+# The fine-tunable model: $0.40 in, $0.10 cached in, $1.60 out; fine-tuned $0.60 in, $2.40 out,
+# training $5 per million tokens; billed per token (no hosting); no batch API.
+SMALL = Price(
+    name="acme/small", provider="Acme", input_per_m="0.40", cached_input_per_m="0.10",
+    output_per_m="1.60", ft_input_per_m="0.60", ft_output_per_m="2.40", training_per_m="5.00",
+    fine_tuning="open", as_of="2026-09-01", source_url="https://example.com/pricing",
 )
-EXACT = Context(prec=80)  # enough digits that the checks below are exact
-NO_FINE_TUNING = Price(name="o3", provider="OpenAI", input_per_m="2.00", output_per_m="8.00")
+NO_CACHING = CostInputs(prompt_caching=False)
 
 
-def inputs(**changes: object) -> CostInputs:
-    return CostInputs(
-        **{
-            "monthly_requests": 1_000_000,
-            "prompt_tokens": 1500,
-            "labeled_examples": 1000,
-            **changes,
-        }
-    )
+def answers(**changes: object) -> Answers:
+    """2,000,000 completions, a 1,500-token prompt, 800 examples, requirements that rarely
+    change, interactive, strict output, simple reasoning; small model not tried."""
+    return Answers(**{**FINE_TUNING_ANSWERS, **changes})
 
 
-def hosted(price: Price, per_hour: str) -> Price:
-    return Price(**{**price.as_dict(), "hosting_per_hour": per_hour})
+def priced(price: Price, **changes: object) -> Price:
+    return Price(**{**price.as_dict(), **changes})
 
 
-# --- Hand-computed examples ---
+def est(inputs: CostInputs = NO_CACHING, prompt: Price = BIG, tune: Price = SMALL, **changes):
+    return estimate(answers(**changes), inputs, prompt, tune, today=TODAY, suggestion="acme/open")
 
 
-def test_prompting_cost_is_prompt_and_input_in_plus_output_out_at_base_prices():
-    # 1,000,000 requests x (1500 prompt + 500 input) tokens x $2/M = $4,000 in
-    # 1,000,000 requests x 300 output tokens x $8/M = $2,400 out; $6,400 a month.
-    est = estimate(inputs(), GPT_41, GPT_41_MINI)
-    assert est.prompting_per_request == Decimal("0.0064")
-    assert est.prompting_monthly == Decimal("6400")
+def per_request(estimate_, key: str) -> Decimal:
+    option = estimate_.option(key)
+    assert option is not None, f"no option {key}"
+    return option.per_request
 
 
-def test_fine_tuned_cost_drops_the_prompt_and_uses_fine_tuned_prices():
-    # 1,000,000 x 500 input tokens x $0.80/M = $400; 1,000,000 x 300 x $3.20/M = $960; $1,360.
-    est = estimate(inputs(), GPT_41, GPT_41_MINI)
-    assert est.fine_tuned_per_request == Decimal("0.00136")
-    assert est.fine_tuned_monthly == Decimal("1360")
-    assert est.hosting_monthly == 0
+def close(value: Decimal, expected: Decimal) -> bool:
+    """Equal to 20 decimal places (the estimate divides, e.g. by 3 or 12, to 60 digits)."""
+    return abs(value - expected) < Decimal("1e-20")
 
 
-def test_one_off_is_training_tokens_times_epochs_plus_engineering():
-    # 1,000 examples x (500 + 300) tokens x 3 epochs = 2,400,000 tokens x $5/M = $12 training;
-    # 10 days x $800 = $8,000 engineering; $8,012 once.
-    est = estimate(inputs(), GPT_41, GPT_41_MINI)
-    assert est.training_cost == Decimal("12")
-    assert est.engineering_cost == Decimal("8000")
-    assert est.one_off == Decimal("8012")
+def figure(panel_: dict, key: str) -> dict[str, str]:
+    found = [f for f in panel_["figures"] if f["key"] == key]
+    assert len(found) == 1, f"figure {key}: {[f['key'] for f in panel_['figures']]}"
+    return found[0]
 
 
-def test_saving_and_months_to_break_even():
-    # $6,400 - $1,360 = $5,040 a month; $8,012 / $5,040 = 1.5897 months.
-    est = estimate(inputs(), GPT_41, GPT_41_MINI)
-    assert est.monthly_saving == Decimal("5040")
-    assert est.per_request_saving == Decimal("0.00504")
-    assert round(est.break_even_months, 4) == Decimal("1.5897")
+# --- Price ---
 
 
-def test_break_even_volume_pays_back_the_one_off_in_a_year():
-    # 12 x V x $0.00504 = $8,012, so V = 8,012 / 0.06048 = 132,473.5...; whole requests: 132,474.
-    est = estimate(inputs(), GPT_41, GPT_41_MINI)
-    assert est.break_even_volume == 132_474
+@pytest.mark.parametrize(
+    "name",
+    ["input_per_m", "output_per_m", "cached_input_per_m", "ft_input_per_m", "training_per_m",
+     "hosting_per_hour", "storage_per_month", "batch_discount"],
+)
+def test_price_refuses_a_negative_price(name):
+    with pytest.raises(ValueError, match=name):
+        priced(SMALL, **{name: "-0.01"})
 
 
-def test_fine_tuning_the_same_model_still_saves_the_prompt():
-    # Prompting gpt-4.1: $6,400 as above. Fine-tuned gpt-4.1: 1M x 500 x $3/M = $1,500
-    # + 1M x 300 x $12/M = $3,600 = $5,100. Saving $1,300. Training 2,400,000 x $25/M = $60,
-    # one-off $8,060; 8,060 / 1,300 = 6.2 months.
-    est = estimate(inputs(), GPT_41, GPT_41)
-    assert est.fine_tuned_monthly == Decimal("5100")
-    assert est.monthly_saving == Decimal("1300")
-    assert est.one_off == Decimal("8060")
-    assert est.break_even_months == Decimal("6.2")
+@pytest.mark.parametrize("bad", ["cheap", float("nan"), float("inf"), True, None])
+def test_price_refuses_a_base_price_that_is_not_a_number(bad):
+    with pytest.raises(ValueError, match="input_per_m"):
+        Price(name="m", input_per_m=bad, output_per_m=1)
 
 
-def test_hosting_is_charged_for_730_hours_a_month():
-    # $2/hour x 730 hours = $1,460 a month on top of the $1,360 of tokens: $2,820.
-    est = estimate(inputs(), GPT_41, hosted(GPT_41_MINI, "2"))
-    assert est.hosting_monthly == Decimal("1460")
-    assert est.fine_tuned_monthly == Decimal("2820")
-    # Break-even: 12 x (V x 0.00504 - 1,460) = 8,012, so V = (8,012 + 17,520) / 0.06048
-    # = 422,156.08...; whole requests: 422,157.
-    assert est.break_even_volume == 422_157
+@pytest.mark.parametrize("share", ["1", "1.5"])
+def test_price_refuses_a_batch_discount_of_the_whole_price_or_more(share):
+    with pytest.raises(ValueError, match="batch_discount"):
+        priced(BIG, batch_discount=share)
 
 
-def test_cost_details_change_the_estimate():
-    # 2,000 input + 1,000 output tokens, 5 epochs, 20 days at $1,000, 10,000 examples:
-    # prompting: 10,000 requests x 3,500 x $2/M = $70 + 10,000 x 1,000 x $8/M = $80 = $150.
-    # training: 10,000 x 3,000 x 5 = 150,000,000 tokens x $5/M = $750; + $20,000 engineering.
-    est = estimate(
-        inputs(
-            monthly_requests=10_000,
-            labeled_examples=10_000,
-            input_tokens=2000,
-            output_tokens=1000,
-            epochs=5,
-            engineering_days=20,
-            day_rate=1000,
-        ),
-        GPT_41,
-        GPT_41_MINI,
-    )
-    assert est.prompting_monthly == Decimal("150")
-    assert est.training_cost == Decimal("750")
-    assert est.one_off == Decimal("20750")
+def test_price_accepts_a_batch_discount_just_under_one():
+    assert priced(BIG, batch_discount="0.999").batch_discount == Decimal("0.999")
+
+
+@pytest.mark.parametrize("name", ["as_of", "fine_tuning_since", "retires_on"])
+def test_price_refuses_a_date_that_is_not_iso(name):
+    with pytest.raises(ValueError):
+        priced(SMALL, **{name: "last week"})
+
+
+def test_price_accepts_dates_and_stores_them_as_iso_text():
+    price = priced(SMALL, as_of=datetime.date(2026, 6, 1), retires_on=datetime.date(2027, 1, 14))
+    assert (price.as_of, price.retires_on) == ("2026-06-01", "2027-01-14")
+
+
+@pytest.mark.parametrize("status", ["maybe", "OPEN", "closed "])
+def test_price_refuses_an_unknown_fine_tuning_status(status):
+    with pytest.raises(ValueError, match="fine_tuning"):
+        priced(SMALL, fine_tuning=status)
+
+
+@pytest.mark.parametrize("status", ["", "open", "closed", "retired"])
+def test_price_accepts_the_fine_tuning_statuses(status):
+    assert priced(SMALL, fine_tuning=status).fine_tuning == status
+
+
+@pytest.mark.parametrize("bad", [True, 1024.0, "1024"])
+def test_price_refuses_a_min_cache_length_that_is_not_a_whole_number(bad):
+    with pytest.raises(ValueError, match="min_cache_tokens"):
+        priced(BIG, min_cache_tokens=bad)
 
 
 def test_float_prices_are_exact():
     price = Price(name="m", input_per_m=0.8, output_per_m=3.2)
-    assert price.input_per_m == Decimal("0.8")
-    assert price.output_per_m == Decimal("3.2")
+    assert (price.input_per_m, price.output_per_m) == (Decimal("0.8"), Decimal("3.2"))
 
 
-def test_largest_volume_keeps_every_cent():
-    # 10^12 requests x 2,000 tokens x $2/M = $4,000,000,000 + 10^12 x 300 x $8/M = $2.4B.
-    est = estimate(inputs(monthly_requests=10**12), GPT_41, GPT_41_MINI)
-    assert est.prompting_monthly == Decimal("6400000000")
-    assert est.as_dict()["prompting_monthly"] == 6_400_000_000.0
+def test_price_as_dict_rebuilds_an_equal_price():
+    price = priced(SMALL, fine_tuning="closed", fine_tuning_since="2026-05-07",
+                   retires_on="2027-01-14", hosting_per_hour="3.99")
+    assert Price(**price.as_dict()) == price
+    assert json.loads(json.dumps(price.as_dict())) == price.as_dict()
 
 
-# --- Properties ---
-
-prices = st.decimals(min_value=0, max_value=100, places=2)
-positive_prices = st.decimals(min_value=Decimal("0.01"), max_value=100, places=2)
+def test_open_model_with_fine_tuning_prices_is_open():
+    assert SMALL.open_on(TODAY)
 
 
-@st.composite
-def price_sheets(draw, fine_tuning: bool = True) -> Price:
-    return Price(
-        name="model",
-        provider="Provider",
-        input_per_m=draw(prices),
-        output_per_m=draw(prices),
-        ft_input_per_m=draw(prices) if fine_tuning else None,
-        ft_output_per_m=draw(prices) if fine_tuning else None,
-        training_per_m=draw(prices) if fine_tuning else None,
-        hosting_per_hour=draw(st.decimals(min_value=0, max_value=50, places=2)),
-    )
-
-
-cost_inputs = st.builds(
-    CostInputs,
-    monthly_requests=st.integers(0, 10**12),
-    prompt_tokens=st.integers(0, 2_000_000),
-    labeled_examples=st.integers(0, 10**9),
-    input_tokens=st.integers(0, 2_000_000),
-    output_tokens=st.integers(0, 2_000_000),
-    epochs=st.integers(1, 100),
-    engineering_days=st.integers(0, 1000),
-    day_rate=st.integers(0, 1_000_000),
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"fine_tuning": "closed", "fine_tuning_since": "2026-05-07"},
+        {"fine_tuning": "retired", "fine_tuning_since": "2026-10-23"},
+        {"fine_tuning": ""},
+        {"training_per_m": None},  # open, but no price to estimate with
+        {"ft_input_per_m": None},
+    ],
 )
+def test_model_is_not_open_when_closed_retired_not_offered_or_unpriced(changes):
+    assert not priced(SMALL, **changes).open_on(TODAY)
 
 
-def at_volume(cost_inputs_: CostInputs, volume: int) -> CostInputs:
-    return CostInputs(**{**cost_inputs_.as_dict(), "monthly_requests": volume})
+def test_open_model_stays_open_until_the_day_it_retires():
+    retiring = priced(SMALL, retires_on="2026-12-01")
+    assert retiring.open_on(datetime.date(2026, 11, 30))
+    assert not retiring.open_on(datetime.date(2026, 12, 1))
+    assert not retiring.open_on(datetime.date(2027, 1, 1))
 
 
-@given(cost_inputs, price_sheets(), price_sheets(), st.integers(0, 10**12))
-def test_costs_never_fall_as_volume_grows(cost_inputs_, prompt, tune, other_volume):
-    low, high = sorted((cost_inputs_.monthly_requests, other_volume))
-    at_low = estimate(at_volume(cost_inputs_, low), prompt, tune)
-    at_high = estimate(at_volume(cost_inputs_, high), prompt, tune)
-    assert at_low.prompting_monthly <= at_high.prompting_monthly
-    assert at_low.fine_tuned_monthly <= at_high.fine_tuned_monthly
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({}, "Open to new customers"),
+        ({"fine_tuning": "closed", "fine_tuning_since": "2026-05-07"},
+         "Closed to new customers since 7 May 2026"),
+        ({"fine_tuning": "closed"}, "Closed to new customers"),
+        ({"fine_tuning": "retired", "fine_tuning_since": "2026-10-23"},
+         "Retired on 23 October 2026"),
+        ({"fine_tuning": ""}, "Not offered"),
+    ],
+)
+def test_availability_in_words(changes, words):
+    assert priced(SMALL, **changes).availability() == words
 
 
-@given(cost_inputs, price_sheets(), price_sheets(), st.integers(0, 10**12))
-def test_saving_per_request_does_not_depend_on_volume(cost_inputs_, prompt, tune, other_volume):
-    one = estimate(cost_inputs_, prompt, tune)
-    other = estimate(at_volume(cost_inputs_, other_volume), prompt, tune)
-    assert one.per_request_saving == other.per_request_saving
-    with localcontext(EXACT):
-        expected = other_volume * other.per_request_saving - other.hosting_monthly
-    assert other.monthly_saving == expected
+def test_display_name_drops_a_path_prefix():
+    assert display_name("meta-llama/Llama-3.3-70B-Instruct-Turbo") == "Llama-3.3-70B-Instruct-Turbo"
+    assert display_name("accounts/fireworks/models/llama-v3p1-8b") == "llama-v3p1-8b"
+    assert display_name("gpt-4.1") == "gpt-4.1"
 
 
-@given(cost_inputs, price_sheets(), price_sheets())
-def test_break_even_volume_is_where_a_year_of_saving_covers_the_one_off(cost_inputs_, prompt, tune):
-    est = estimate(cost_inputs_, prompt, tune)
-    assume(est.break_even_volume is not None)
-    volume = est.break_even_volume
-    at_break_even = estimate(at_volume(cost_inputs_, min(volume, 10**12)), prompt, tune)
-    with localcontext(EXACT):
-        saving = volume * est.per_request_saving - est.hosting_monthly
-        # The smallest whole volume that pays back: a year of saving covers the one-off, within
-        # one request's saving for a year, and one request fewer does not.
-        assert 0 <= 12 * saving - est.one_off < 12 * est.per_request_saving
-        assert 12 * (saving - est.per_request_saving) < est.one_off
-    if volume <= 10**12 and at_break_even.break_even_months is not None:
-        assert at_break_even.break_even_months <= 12
+# --- CostInputs ---
 
 
-@given(cost_inputs, price_sheets(), price_sheets())
-def test_months_to_break_even_times_saving_is_the_one_off(cost_inputs_, prompt, tune):
-    est = estimate(cost_inputs_, prompt, tune)
-    assume(est.break_even_months is not None)
-    with localcontext(EXACT):
-        # months is a 60-digit quotient, so the product is the one-off to 55 digits at least
-        assert abs(
-            est.break_even_months * est.monthly_saving - est.one_off
-        ) <= est.one_off * Decimal("1e-55")
-
-
-@given(cost_inputs, price_sheets(), price_sheets())
-def test_every_missing_part_has_a_reason(cost_inputs_, prompt, tune):
-    est = estimate(cost_inputs_, prompt, tune)
-    for name, value in est.as_dict().items():
-        if value is None:
-            assert est.reasons[name]
-
-
-@given(cost_inputs, price_sheets(), price_sheets(fine_tuning=False))
-def test_as_dict_is_json_ready(cost_inputs_, prompt, tune):
-    data = estimate(cost_inputs_, prompt, tune).as_dict()
-    assert json.loads(json.dumps(data)) == data
-
-
-# --- When a model has no fine-tuning ---
-
-
-def test_no_fine_tuning_price_leaves_fine_tuned_parts_empty_with_a_reason():
-    est = estimate(inputs(), GPT_41, NO_FINE_TUNING)
-    assert est.prompting_monthly == Decimal("6400")
-    for name in ("fine_tuned_monthly", "monthly_saving", "one_off", "break_even_months"):
-        assert getattr(est, name) is None
-        assert "OpenAI has no" in est.reasons[name]
-    assert est.break_even_volume is None
-    assert est.reasons["fine_tuned_monthly"] == (
-        "OpenAI has no fine-tuning price for o3, so the fine-tuned cost cannot be estimated."
-    )
-
-
-def test_no_fine_tuning_price_summary_says_so():
-    summary = estimate(inputs(), GPT_41, NO_FINE_TUNING).summary()
-    assert "$6,400 a month" in summary
-    assert "no fine-tuning price for o3" in summary
-
-
-def test_no_training_price_leaves_one_off_empty_but_keeps_monthly_costs():
-    untrainable = Price(**{**GPT_41_MINI.as_dict(), "training_per_m": None})
-    est = estimate(inputs(), GPT_41, untrainable)
-    assert est.fine_tuned_monthly == Decimal("1360")
-    assert est.one_off is None
-    assert est.break_even_volume is None
-    assert "no training price for gpt-4.1-mini" in est.reasons["one_off"]
-    assert est.reasons["break_even_months"] == est.reasons["one_off"]
-
-
-def test_fine_tuning_that_costs_more_per_request_never_breaks_even():
-    # Tiny prompt: prompting gpt-4.1-mini is 0 + 500 x $0.40/M + 300 x $1.60/M = $0.00068;
-    # fine-tuned gpt-4.1 is 500 x $3/M + 300 x $12/M = $0.0051 a request.
-    est = estimate(inputs(prompt_tokens=0), GPT_41_MINI, GPT_41)
-    assert est.per_request_saving < 0
-    assert est.monthly_saving < 0
-    assert est.break_even_months is None
-    assert est.break_even_volume is None
-    assert "never pays back" in est.reasons["break_even_months"]
-    assert "no volume pays back" in est.reasons["break_even_volume"]
-
-
-def test_hosting_can_outweigh_the_saving_at_low_volume():
-    # At 1,000 requests the token saving is $5.04 a month, hosting $1,460: no payback at this
-    # volume, though a break-even volume exists.
-    est = estimate(inputs(monthly_requests=1000), GPT_41, hosted(GPT_41_MINI, "2"))
-    assert est.monthly_saving == Decimal("-1454.96")
-    assert est.break_even_months is None
-    assert est.reasons["break_even_months"] == (
-        "At 1,000 requests a month fine-tuning costs $1,455 a month more than prompting, "
-        "so it never pays back."
-    )
-    assert est.break_even_volume == 422_157
-
-
-def test_nothing_to_pay_back_breaks_even_straight_away():
-    est = estimate(inputs(labeled_examples=0, engineering_days=0), GPT_41, GPT_41_MINI)
-    assert est.one_off == 0
-    assert est.break_even_months == 0
-    assert est.break_even_volume == 0
-    assert format_months(est.break_even_months) == "straight away"
-
-
-# --- Stored shape ---
-
-
-def test_as_dict_rounds_money_to_cents_and_keeps_the_prices():
-    data = estimate(inputs(), GPT_41, GPT_41_MINI).as_dict()
-    assert data["currency"] == "USD"
-    assert data["prompting_monthly"] == 6400.0
-    assert data["break_even_months"] == 1.59
-    assert data["break_even_volume"] == 132_474
-    assert data["per_request_saving"] == 0.00504
-    assert data["inputs"] == inputs().as_dict()
-    assert data["tune_model"]["ft_input_per_m"] == 0.8
-    assert data["reasons"] == {}
-    assert data["summary"].startswith("At 1,000,000 requests a month, prompting gpt-4.1 costs")
-
-
-def test_price_as_of_is_the_older_of_the_two_dates():
-    assert estimate(inputs(), GPT_41, GPT_41_MINI).price_as_of == "2025-05-15"
-    assert estimate(inputs(), NO_FINE_TUNING, NO_FINE_TUNING).price_as_of == ""
-
-
-def test_stored_prices_and_inputs_rebuild_the_same_estimate():
-    data = estimate(inputs(), GPT_41, hosted(GPT_41_MINI, "1.25")).as_dict()
-    again = estimate(
-        CostInputs(**data["inputs"]), Price(**data["prompt_model"]), Price(**data["tune_model"])
-    )
-    assert again.as_dict() == data
-
-
-def test_summary_gives_costs_payback_and_break_even_volume():
-    assert estimate(inputs(), GPT_41, GPT_41_MINI).summary() == (
-        "At 1,000,000 requests a month, prompting gpt-4.1 costs about $6,400 a month and "
-        "fine-tuned gpt-4.1-mini about $1,360. Fine-tuning costs $8,012 up front, saves $5,040 "
-        "a month and pays back in 1.6 months. It pays back within a year from 132,474 requests "
-        "a month."
-    )
-
-
-# --- Validation ---
-
-
-def test_defaults_are_the_issue_defaults():
+def test_defaults_are_the_designs_defaults():
     assert COST_DETAIL_DEFAULTS == {
         "input_tokens": 500,
         "output_tokens": 300,
+        "tuned_prompt_tokens": 100,
+        "retrieved_tokens": 1000,
+        "prompt_caching": True,
         "epochs": 3,
         "engineering_days": 10,
         "day_rate": 800,
     }
+    assert tuple(COST_DETAIL_DEFAULTS) == COST_FIELDS
+
+
+def test_cost_inputs_hold_only_the_cost_details():
+    for answer in ("monthly_requests", "prompt_tokens", "labeled_examples"):
+        assert answer not in COST_FIELDS
+    with pytest.raises(TypeError):
+        CostInputs(monthly_requests=5)
 
 
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("monthly_requests", -1, "Enter a number of completions a month from 0 to "),
-        ("monthly_requests", 10**12 + 1, "Enter a number of completions a month from 0 to "),
-        (
-            "input_tokens",
-            2_000_001,
-            "Enter a number of input tokens per request from 0 to 2,000,000.",
-        ),
-        ("output_tokens", 1.5, "as a whole number, for example 300."),
+        ("input_tokens", -1, "Enter a number of input tokens per request from 0 to 2,000,000."),
+        ("input_tokens", 2_000_001,
+         "Enter a number of input tokens per request from 0 to 2,000,000."),
+        ("output_tokens", 1.5,
+         "Enter the number of output tokens per request as a whole number, for example 300."),
+        ("tuned_prompt_tokens", 2_000_001,
+         "Enter a number of instruction tokens from 0 to 2,000,000."),
+        ("retrieved_tokens", "1000",
+         "Enter the number of retrieved tokens per request as a whole number, for example 1000."),
         ("epochs", 0, "Enter a number of training epochs from 1 to 100."),
         ("epochs", 101, "Enter a number of training epochs from 1 to 100."),
         ("engineering_days", 1001, "Enter a number of engineering days from 0 to 1,000."),
         ("day_rate", 1_000_001, "Enter a number of US dollars a day from 0 to 1,000,000."),
-        ("labeled_examples", True, "as a whole number, for example 800."),
-        ("prompt_tokens", "1500", "as a whole number, for example 1500."),
+        ("day_rate", True, "Enter the number of US dollars a day as a whole number"),
+        ("prompt_caching", "yes", "Answer true or false."),
+        ("prompt_caching", 1, "Answer true or false."),
+        ("prompt_caching", None, "Answer true or false."),
     ],
 )
-def test_out_of_range_cost_details_are_refused_with_a_fix(name, value, message):
+def test_bad_cost_details_are_refused_with_a_fix(name, value, message):
     with pytest.raises(InvalidCostInputs) as caught:
-        inputs(**{name: value})
+        CostInputs(**{name: value})
     assert list(caught.value.errors) == [name]
-    assert message in caught.value.errors[name][0]
+    assert caught.value.errors[name][0].startswith(message)
 
 
-def test_every_bad_field_is_reported_at_once():
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("input_tokens", 0), ("input_tokens", 2_000_000), ("tuned_prompt_tokens", 0),
+     ("retrieved_tokens", 0), ("epochs", 1), ("epochs", 100), ("engineering_days", 0),
+     ("day_rate", 0), ("prompt_caching", False)],
+)
+def test_cost_details_at_the_ends_of_their_ranges_are_accepted(name, value):
+    assert getattr(CostInputs(**{name: value}), name) == value
+
+
+def test_every_bad_cost_detail_is_reported_at_once():
     with pytest.raises(InvalidCostInputs) as caught:
-        inputs(epochs=0, day_rate=-1, input_tokens=None)
-    assert set(caught.value.errors) == {"epochs", "day_rate", "input_tokens"}
+        CostInputs(epochs=0, day_rate=-1, input_tokens=None, prompt_caching="no")
+    assert set(caught.value.errors) == {"epochs", "day_rate", "input_tokens", "prompt_caching"}
 
 
 def test_invalid_cost_inputs_is_a_value_error():
     with pytest.raises(ValueError, match="epochs"):
-        inputs(epochs=0)
+        CostInputs(epochs=0)
 
 
 def test_from_mapping_fills_defaults():
-    data = {"monthly_requests": 5, "prompt_tokens": 10, "labeled_examples": 0}
-    assert CostInputs.from_mapping(data) == CostInputs(**data)
+    assert CostInputs.from_mapping({}) == CostInputs()
+    assert CostInputs.from_mapping({"epochs": 5, "prompt_caching": False}) == CostInputs(
+        epochs=5, prompt_caching=False
+    )
 
 
-def test_from_mapping_reports_missing_unknown_and_invalid_fields():
+def test_from_mapping_reports_unknown_and_invalid_fields_together():
     with pytest.raises(InvalidCostInputs) as caught:
-        CostInputs.from_mapping({"monthly_requests": -5, "colour": "blue"})
+        CostInputs.from_mapping(
+            {"epochs": 0, "monthly_requests": 5, "colour": "blue", "prompt_caching": "on"}
+        )
     assert caught.value.errors == {
-        "monthly_requests": ["Enter a number of completions a month from 0 to 1,000,000,000,000."],
-        "prompt_tokens": ["This field is required."],
-        "labeled_examples": ["This field is required."],
+        "epochs": ["Enter a number of training epochs from 1 to 100."],
+        "prompt_caching": ["Answer true or false."],
+        "monthly_requests": ["Unknown field."],  # an answer, not a cost detail
         "colour": ["Unknown field."],
     }
 
@@ -433,32 +293,561 @@ def test_from_mapping_refuses_a_non_object():
     assert list(caught.value.errors) == [NON_FIELD_ERRORS]
 
 
-def test_cost_fields_are_in_form_order():
-    assert COST_FIELDS[:3] == ("monthly_requests", "prompt_tokens", "labeled_examples")
+def test_as_dict_round_trips():
+    inputs = CostInputs(input_tokens=900, prompt_caching=False, retrieved_tokens=0)
+    assert CostInputs.from_mapping(inputs.as_dict()) == inputs
 
 
-@pytest.mark.parametrize("bad", [-1, "cheap", float("nan"), float("inf"), True, None])
-def test_price_refuses_a_bad_base_price(bad):
-    with pytest.raises(ValueError, match="input_per_m"):
-        Price(name="m", input_per_m=bad, output_per_m=1)
+# --- estimate(): options A, B and C per request ---
 
 
-def test_price_refuses_a_bad_date():
-    with pytest.raises(ValueError):
-        Price(name="m", input_per_m=1, output_per_m=1, as_of="last week")
+def test_prompting_the_big_model_is_option_a():
+    # (1,500 prompt + 500 input) x $2/M = $0.004; 300 output x $8/M = $0.0024; $0.0064.
+    assert per_request(est(), "A") == Decimal("0.0064")
+    assert est().option("A").label == "Prompting big"
 
 
-def test_price_accepts_a_date():
-    price = Price(name="m", input_per_m=1, output_per_m=1, as_of=datetime.date(2025, 6, 1))
-    assert price.as_of == "2025-06-01"
+def test_prompting_the_fine_tunable_model_with_the_same_prompt_is_option_b():
+    # (1,500 + 500) x $0.40/M = $0.0008; 300 x $1.60/M = $0.00048; $0.00128.
+    assert per_request(est(), "B") == Decimal("0.00128")
+    assert est().option("B").label == "Prompting small"
 
 
-def test_price_without_fine_tuning_says_so():
-    assert not NO_FINE_TUNING.offers_fine_tuning
-    assert GPT_41.offers_fine_tuning
+def test_the_fine_tuned_model_is_option_c_at_fine_tuned_prices():
+    # (100 instruction + 500 input) x $0.60/M = $0.00036; 300 x $2.40/M = $0.00072; $0.00108.
+    assert per_request(est(), "C") == Decimal("0.00108")
+    assert est().option("C").label == "Fine-tuned small"
 
 
-# --- Wording ---
+def test_there_are_always_three_options_for_simple_reasoning():
+    assert [option.key for option in est().options] == ["A", "B", "C"]
+
+
+def test_fine_tuned_model_keeps_its_short_instruction_not_the_prompt():
+    # The 1,500-token prompt does not reach C; its 100-token instruction does:
+    # 250 instruction tokens instead of 100 add 150 x $0.60/M = $0.00009.
+    assert per_request(est(prompt_tokens=50_000), "C") == Decimal("0.00108")
+    longer = est(CostInputs(prompt_caching=False, tuned_prompt_tokens=250))
+    assert per_request(longer, "C") == Decimal("0.00117")
+    assert per_request(longer, "B") == Decimal("0.00128")  # the prompted options do not change
+
+
+def test_cost_details_change_every_option():
+    # 2,000 input and 1,000 output tokens:
+    # A: 3,500 x $2/M = $0.007 + 1,000 x $8/M = $0.008 = $0.015
+    # B: 3,500 x $0.40/M = $0.0014 + 1,000 x $1.60/M = $0.0016 = $0.003
+    # C: 2,100 x $0.60/M = $0.00126 + 1,000 x $2.40/M = $0.0024 = $0.00366
+    e = est(CostInputs(prompt_caching=False, input_tokens=2000, output_tokens=1000))
+    assert [o.per_request for o in e.options] == [
+        Decimal("0.015"), Decimal("0.003"), Decimal("0.00366"),
+    ]
+
+
+# --- Prompt caching ---
+
+
+def test_a_long_enough_prompt_is_billed_at_the_cached_input_price():
+    # A: 1,500 x $0.50/M = $0.00075 cached + 500 x $2/M = $0.001 + $0.0024 out = $0.00415.
+    # B: 1,500 x $0.10/M = $0.00015 cached + 500 x $0.40/M = $0.0002 + $0.00048 = $0.00083.
+    # C has no long prompt to cache: $0.00108 as without caching.
+    e = est(CostInputs())
+    assert per_request(e, "A") == Decimal("0.00415")
+    assert per_request(e, "B") == Decimal("0.00083")
+    assert per_request(e, "C") == Decimal("0.00108")
+    assert e.caching == ("big", "acme/small")
+
+
+def test_a_prompt_at_the_minimum_cacheable_length_is_cached_and_one_token_shorter_is_not():
+    # 1,024 tokens: 1,024 x $0.50/M = $0.000512 + 500 x $2/M + 300 x $8/M = $0.003912.
+    # 1,023 tokens: (1,023 + 500) x $2/M = $0.003046 + $0.0024 = $0.005446.
+    assert per_request(est(CostInputs(), prompt_tokens=1024), "A") == Decimal("0.003912")
+    shorter = est(CostInputs(), prompt_tokens=1023)
+    assert per_request(shorter, "A") == Decimal("0.005446")
+    assert shorter.caching == ()
+
+
+def test_the_providers_own_minimum_cacheable_length_is_used():
+    # Caching starts at 2,048 tokens for this provider, so the 1,500-token prompt is full price.
+    e = est(CostInputs(), prompt=priced(BIG, min_cache_tokens=2048))
+    assert per_request(e, "A") == Decimal("0.0064")
+    assert e.caching == ("acme/small",)
+
+
+def test_caching_off_bills_the_prompt_at_the_full_input_price():
+    e = est(CostInputs(prompt_caching=False))
+    assert (per_request(e, "A"), per_request(e, "B")) == (Decimal("0.0064"), Decimal("0.00128"))
+    assert e.caching == ()
+
+
+def test_a_model_without_a_cached_price_is_never_cached():
+    e = est(CostInputs(), prompt=priced(BIG, cached_input_per_m=None))
+    assert per_request(e, "A") == Decimal("0.0064")
+    assert e.caching == ("acme/small",)
+
+
+# --- Batch prices ---
+
+
+def test_batch_latency_takes_the_providers_batch_discount():
+    # A at half price: $0.0064 x 0.5 = $0.0032; small has no batch API: B and C as before.
+    e = est(latency="batch")
+    assert e.batch
+    assert per_request(e, "A") == Decimal("0.0032")
+    assert (per_request(e, "B"), per_request(e, "C")) == (Decimal("0.00128"), Decimal("0.00108"))
+
+
+def test_batch_discount_applies_to_the_fine_tuned_model_where_its_provider_has_one():
+    # 25% off: B $0.00128 x 0.75 = $0.00096; C $0.00108 x 0.75 = $0.00081.
+    e = est(tune=priced(SMALL, batch_discount="0.25"), latency="batch")
+    assert (per_request(e, "B"), per_request(e, "C")) == (Decimal("0.00096"), Decimal("0.00081"))
+
+
+@pytest.mark.parametrize("latency", ["interactive", "critical"])
+def test_no_batch_discount_unless_latency_is_batch(latency):
+    e = est(tune=priced(SMALL, batch_discount="0.25"), latency=latency)
+    assert not e.batch
+    assert [o.per_request for o in e.options] == [
+        Decimal("0.0064"), Decimal("0.00128"), Decimal("0.00108"),
+    ]
+
+
+# --- Retrieved facts ---
+
+
+def test_fresh_knowledge_adds_the_retrieved_tokens_to_every_options_input():
+    # 1,000 retrieved tokens more input on each option:
+    # A: + 1,000 x $2/M = $0.002 -> $0.0084; B: + 1,000 x $0.40/M = $0.0004 -> $0.00168;
+    # C: + 1,000 x $0.60/M = $0.0006 -> $0.00168.
+    e = est(fresh_knowledge=True)
+    assert [o.per_request for o in e.options] == [
+        Decimal("0.0084"), Decimal("0.00168"), Decimal("0.00168"),
+    ]
+
+
+def test_retrieved_tokens_are_not_added_without_fresh_knowledge():
+    e = est(CostInputs(prompt_caching=False, retrieved_tokens=50_000))
+    assert [o.per_request for o in e.options] == [
+        Decimal("0.0064"), Decimal("0.00128"), Decimal("0.00108"),
+    ]
+
+
+def test_retrieved_tokens_is_a_cost_detail():
+    # 4,000 retrieved tokens: C = (100 + 500 + 4,000) x $0.60/M = $0.00276 + $0.00072 = $0.00348.
+    e = est(CostInputs(prompt_caching=False, retrieved_tokens=4000), fresh_knowledge=True)
+    assert per_request(e, "C") == Decimal("0.00348")
+
+
+# --- Training, one-off and monthly fixed costs ---
+
+
+def test_training_cost_is_examples_times_tokens_per_example_times_epochs_times_price():
+    # 800 examples x (100 instruction + 500 input + 300 output) x 3 epochs = 2,160,000 tokens
+    # x $5/M = $10.80; engineering 10 days x $800 = $8,000; one-off $8,010.80.
+    e = est()
+    assert e.training_cost == Decimal("10.80")
+    assert e.engineering_cost == Decimal("8000")
+    assert e.one_off == Decimal("8010.80")
+
+
+def test_training_examples_include_the_retrieved_tokens_with_fresh_knowledge():
+    # 800 x (100 + 500 + 1,000 retrieved + 300) x 3 = 4,560,000 tokens x $5/M = $22.80.
+    assert est(fresh_knowledge=True).training_cost == Decimal("22.80")
+
+
+def test_training_uses_the_cost_details():
+    # 10,000 examples x (250 + 2,000 + 1,000) x 5 epochs = 162,500,000 tokens x $5/M = $812.50;
+    # engineering 20 days x $1,000 = $20,000; one-off $20,812.50.
+    e = est(
+        CostInputs(tuned_prompt_tokens=250, input_tokens=2000, output_tokens=1000, epochs=5,
+                   engineering_days=20, day_rate=1000),
+        labeled_examples=10_000,
+    )
+    assert e.training_cost == Decimal("812.50")
+    assert e.one_off == Decimal("20812.50")
+
+
+@pytest.mark.parametrize(
+    ("change_frequency", "retrains"),
+    [
+        ("monthly", Decimal(1)),
+        ("quarterly", Decimal(1) / 3),
+        ("rarely", Decimal(1) / 12),
+        ("weekly", Decimal("4.33")),
+    ],
+)
+def test_monthly_fixed_is_hosting_storage_and_retraining_as_often_as_requirements_change(
+    change_frequency, retrains
+):
+    # Hosting $2/hour x 730 hours = $1,460, plus $5 storage = $1,465 a month.
+    # Each retrain is training $10.80 plus one engineering day $800 = $810.80; e.g. monthly
+    # $1,465 + $810.80 = $2,275.80, weekly $1,465 + 4.33 x $810.80 = $4,975.764.
+    tune = priced(SMALL, hosting_per_hour="2", storage_per_month="5")
+    e = est(tune=tune, change_frequency=change_frequency)
+    assert e.hosting_monthly == Decimal(1465)
+    assert e.retrains_per_month == retrains
+    assert close(e.retraining_monthly, retrains * Decimal("810.80"))
+    assert close(e.option("C").monthly_fixed, Decimal(1465) + retrains * Decimal("810.80"))
+    assert e.economics.monthly_fixed == pytest.approx(float(e.option("C").monthly_fixed))
+
+
+def test_weekly_retraining_costs_four_point_three_three_retrains_a_month():
+    # 4.33 x ($10.80 + $800) = $3,510.764, no hosting.
+    assert est(change_frequency="weekly").retraining_monthly == Decimal("3510.764")
+
+
+def test_prompted_options_have_no_fixed_monthly_cost():
+    e = est(tune=priced(SMALL, hosting_per_hour="2"))
+    assert (e.option("A").monthly_fixed, e.option("B").monthly_fixed) == (0, 0)
+
+
+def test_a_model_billed_by_the_hour_costs_nothing_per_request_once_fine_tuned():
+    # Together-style: no per-token price for the fine-tuned model, $3.99 an hour:
+    # $3.99 x 730 = $2,912.70 a month, plus retraining $0.90 + $66.666... (rarely).
+    hourly = priced(SMALL, ft_input_per_m="0", ft_output_per_m="0", hosting_per_hour="3.99")
+    e = est(tune=hourly)
+    assert per_request(e, "C") == 0
+    assert e.hosting_monthly == Decimal("2912.70")
+
+
+def test_option_monthly_is_volume_times_per_request_plus_fixed():
+    # C at 1,000,000 a month: 1,000,000 x $0.00108 = $1,080 + $810.80 / 12 = $67.566...
+    c = est().option("C")
+    assert close(c.monthly(1_000_000), Decimal(1080) + Decimal("810.80") / 12)
+
+
+def test_economics_are_the_options_as_floats():
+    e = est(tune=priced(SMALL, hosting_per_hour="2"))
+    assert e.economics == engine.Economics(
+        prompted_per_request=0.0064,
+        small_prompted_per_request=0.00128,
+        tuned_per_request=0.00108,
+        monthly_fixed=float(Decimal(1460) + Decimal("810.80") / 12),
+        one_off=8010.8,
+        horizon_months=12.0,
+        prompted_model="big",
+        tuned_model="small",
+    )
+
+
+# --- Horizon ---
+
+
+def test_horizon_is_twelve_months_when_the_model_does_not_retire_sooner():
+    e = est(tune=priced(SMALL, retires_on="2027-12-31"))
+    assert e.horizon_months == 12
+    assert e.horizon_reason == ""
+    assert e.economics.horizon_months == 12.0
+
+
+def test_horizon_is_shortened_to_the_months_left_before_the_model_retires():
+    # 30 November 2026 to 14 January 2027 is 45 days; 45 / (365.25 / 12) = 1.478... months.
+    e = est(tune=priced(SMALL, retires_on="2027-01-14"))
+    assert close(e.horizon_months, Decimal(45) / DAYS_PER_MONTH)
+    assert e.economics.horizon_months == pytest.approx(1.4784, abs=1e-4)
+    assert e.horizon_reason == (
+        "acme/small retires on 14 January 2027, so a fine-tune can earn for 1.5 months, not 12."
+    )
+
+
+def test_a_short_horizon_can_stop_fine_tuning_paying_back():
+    # Against A (falls short) at 2,000,000: saves $12,800 - ($2,160 + $67.57) = $10,572.43 a
+    # month; $8,010.80 pays back within 12 months, and within 1.48 months too; a one-off of
+    # $20,000 more (35 engineering days) does not.
+    short = priced(SMALL, retires_on="2027-01-14")
+    costly = CostInputs(prompt_caching=False, engineering_days=35)
+    e = est(costly, tune=short, small_model="falls_short")
+    long = est(costly, small_model="falls_short")
+    assert not e.economics.pays_back(2_000_000, "prompted")
+    assert long.economics.pays_back(2_000_000, "prompted")
+
+
+# --- When the tune model cannot be fine-tuned today ---
+
+
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [
+        (
+            {"fine_tuning": "closed", "fine_tuning_since": "2026-05-07"},
+            "Acme has closed fine-tuning of acme/small to new customers since 7 May 2026.",
+        ),
+        (
+            {"fine_tuning": "retired", "fine_tuning_since": "2026-10-23"},
+            "acme/small was retired on 23 October 2026.",
+        ),
+        ({"retires_on": "2026-11-30"}, "acme/small was retired on 30 November 2026."),
+        ({"training_per_m": None}, "The price sheet has no fine-tuning price for acme/small."),
+        (
+            {"fine_tuning": "", "ft_input_per_m": None, "ft_output_per_m": None,
+             "training_per_m": None},
+            "The price sheet does not list acme/small as open for fine-tuning.",
+        ),
+    ],
+)
+def test_a_tune_model_closed_retired_or_unpriced_gives_no_economics_and_says_why(changes, why):
+    e = est(tune=priced(SMALL, **changes))
+    assert e.economics is None
+    assert e.unpriced == (
+        f"{why} There is no fine-tuning estimate. Choose a model a new customer can fine-tune "
+        "today, such as acme/open."
+    )
+    assert [option.key for option in e.options] == ["A"]
+    assert per_request(e, "A") == Decimal("0.0064")  # prompting is still priced
+    assert e.one_off is None and e.training_cost is None
+
+
+def test_without_a_suggestion_the_unpriced_message_still_says_why():
+    closed = priced(SMALL, fine_tuning="closed")
+    e = estimate(answers(), NO_CACHING, BIG, closed, today=TODAY)
+    assert e.unpriced == (
+        "Acme has closed fine-tuning of acme/small to new customers. There is no fine-tuning "
+        "estimate."
+    )
+
+
+def test_unpriced_panel_gives_option_a_and_the_reason_as_its_summary():
+    e = est(tune=priced(SMALL, fine_tuning="closed", fine_tuning_since="2026-05-07"))
+    shown = panel(e, "fine_tuning")
+    assert shown["summary"] == e.unpriced
+    assert shown["unpriced"] == e.unpriced
+    assert "such as acme/open" in shown["summary"]
+    assert [f["key"] for f in shown["figures"]] == ["A"]
+    assert figure(shown, "A")["value"] == "$12,800 a month"
+    assert (shown["baseline"], shown["pays_back"], shown["saving"]) == (None, False, None)
+    assert shown["break_even_volume"] is None
+
+
+# --- The hybrid option ---
+
+
+@pytest.mark.parametrize("small_model", ["falls_short", "not_tried"])
+def test_complex_reasoning_adds_the_hybrid_that_runs_both_models(small_model):
+    # H = A + C per request: $0.0064 + $0.00108 = $0.00748, with C's fixed costs.
+    e = est(reasoning="complex", small_model=small_model)
+    hybrid = e.option("H")
+    assert [option.key for option in e.options] == ["A", "B", "C", "H"]
+    assert hybrid.per_request == Decimal("0.00748")
+    assert hybrid.monthly_fixed == e.option("C").monthly_fixed
+    assert hybrid.label == "Hybrid: prompting big plus fine-tuned small"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"reasoning": "complex", "small_model": "good_enough"},
+        {"reasoning": "simple", "small_model": "falls_short"},
+        {"reasoning": "simple", "fresh_knowledge": True},
+    ],
+)
+def test_no_hybrid_option_unless_reasoning_is_complex_and_the_small_model_is_not_good_enough(
+    changes,
+):
+    assert est(**changes).option("H") is None
+
+
+# --- panel(): the stored cost panel ---
+
+
+def test_panel_is_version_2_and_json_ready():
+    shown = panel(est(), "fine_tuning")
+    assert shown["version"] == 2
+    assert json.loads(json.dumps(shown)) == shown
+    assert [o["key"] for o in shown["options"]] == ["A", "B", "C"]
+    assert shown["options"][0] == {
+        "key": "A", "label": "Prompting big", "per_request": 0.0064, "monthly_fixed": 0.0,
+        "monthly": 12800.0,
+    }
+    assert shown["one_off"] == 8010.8
+    assert shown["horizon_months"] == 12.0
+    assert shown["prompt_model"] == BIG.as_dict() and shown["tune_model"] == SMALL.as_dict()
+    assert shown["price_as_of"] == "2026-09-01"  # the older of the two dates
+
+
+@pytest.mark.parametrize(
+    "tune",
+    [SMALL, priced(SMALL, ft_input_per_m="0", ft_output_per_m="0", hosting_per_hour="3.99")],
+    ids=["per-token", "by-the-hour"],
+)
+@pytest.mark.parametrize("recommendation_changes", [{}, {"reasoning": "complex"},
+                                                    {"fresh_knowledge": True}])
+def test_no_volume_gives_no_monthly_figures_and_no_zero_dollars(tune, recommendation_changes):
+    e = est(tune=tune, monthly_requests=0, **recommendation_changes)
+    for recommendation in ("prompting", "fine_tuning", "hybrid"):
+        shown = panel(e, recommendation)
+        assert all(option["monthly"] is None for option in shown["options"])
+        assert (shown["saving"], shown["payback_months"], shown["pays_back"]) == (None, None, False)
+        assert "saving" not in [f["key"] for f in shown["figures"]]
+        assert shown["summary"].startswith("No volume yet, so there are no monthly figures")
+        assert figure(shown, "payback")["value"] == "No volume yet"
+        assert not re.search(r"\$0\.00(?!\d)", json.dumps(shown)), recommendation
+
+
+def test_no_volume_summary_gives_each_request_and_the_break_even_volume():
+    shown = panel(est(monthly_requests=0), "fine_tuning")
+    break_even = est().economics.break_even_volume("small_prompted")
+    assert shown["summary"] == (
+        "No volume yet, so there are no monthly figures: a request costs $0.0064 prompting big, "
+        "$0.0013 prompting small and $0.0011 on fine-tuned small. Fine-tuning pays back within "
+        f"12 months from {break_even:,} completions a month."
+    )
+
+
+def test_hybrid_verdict_never_claims_a_saving():
+    # Falls short, complex reasoning, strict output: the engine's reasoning hybrid, and
+    # fine-tuning would pay back against A if it replaced prompting.
+    # A $12,800; C 2,000,000 x $0.00108 = $2,160 + $67.57 = $2,227.57;
+    # H = A + C = $15,027.57, $2,227.57 more than prompting big alone.
+    e = est(reasoning="complex", small_model="falls_short")
+    assert engine.decide(e.answers, e.economics).recommendation == "hybrid"
+    shown = panel(e, "hybrid")
+    assert "saving" not in [f["key"] for f in shown["figures"]]
+    assert figure(shown, "H")["value"] == "$15,028 a month"
+    assert figure(shown, "H")["detail"].startswith(
+        "$2,228 a month more than prompting big alone"
+    )
+    assert "$2,228 more than prompting big alone. It saves nothing" in shown["summary"]
+    assert "saves $" not in shown["summary"]
+    assert figure(shown, "payback")["value"].endswith(", if it replaced prompting")
+
+
+def test_retrieval_hybrid_shows_what_it_runs_and_no_saving_figure():
+    e = est(fresh_knowledge=True, small_model="falls_short")
+    assert engine.decide(e.answers, e.economics).recommendation == "hybrid"
+    shown = panel(e, "hybrid")
+    assert "saving" not in [f["key"] for f in shown["figures"]]
+    assert figure(shown, "H")["label"] == "What the hybrid runs: fine-tuned small with retrieval"
+
+
+def test_retrieval_hybrid_is_costed_as_what_it_runs_and_claims_no_saving():
+    # Fresh knowledge with a strict schema, falls short: a retrieval hybrid, which runs only the
+    # fine-tuned model with facts retrieved into every call. The panel shows what it runs against
+    # prompting with the same facts, and never words it as a saving (DESIGN 3b).
+    e = est(fresh_knowledge=True, small_model="falls_short")
+    shown = panel(e, "hybrid")
+    assert "saving" not in {f["key"] for f in shown["figures"]}
+    assert "saves" not in shown["summary"]
+    assert "The hybrid runs fine-tuned small with facts retrieved into every call" in (
+        shown["summary"]
+    )
+    assert not figure(shown, "payback")["value"].endswith(", if it replaced prompting")
+
+
+@pytest.mark.parametrize("small_model", ["falls_short", "not_tried", "good_enough"])
+@pytest.mark.parametrize("hosting", ["0", "2"])
+def test_panel_pays_back_is_the_engines_against_the_right_baseline(small_model, hosting):
+    e = est(tune=priced(SMALL, hosting_per_hour=hosting), small_model=small_model)
+    economics = e.economics
+    baseline = "prompted" if small_model == "falls_short" else "small_prompted"
+    break_even = economics.break_even_volume(baseline)
+    volumes = {1, 1000, 150_000, 2_000_000, 5_000_000, 10**9}
+    if break_even is not None:
+        volumes |= {break_even - 1, break_even}
+    for volume in sorted(v for v in volumes if v >= 1):
+        at = est(tune=priced(SMALL, hosting_per_hour=hosting), small_model=small_model,
+                 monthly_requests=volume)
+        shown = panel(at, "fine_tuning")
+        assert shown["baseline"] == ("A" if small_model == "falls_short" else "B")
+        assert shown["pays_back"] == economics.pays_back(volume, baseline), volume
+        assert shown["break_even_volume"] == break_even
+        fired = "pays_back" in {r.code for r in engine.decide(at.answers, at.economics).reasons}
+        assert fired == shown["pays_back"], volume
+
+
+def test_break_even_volume_is_where_it_starts_paying_back():
+    # Against A (falls short): S(V) = V x ($0.0064 - $0.00108) - $67.5667 = V x $0.00532 - ...;
+    # 12 x S(V) >= $8,010.80 from V = (8,010.80 / 12 + 67.5667) / 0.00532 = 138,182.3 -> 138,183.
+    economics = est().economics
+    assert economics.break_even_volume("prompted") == 138_183
+    assert panel(est(small_model="falls_short"), "fine_tuning")["break_even_volume"] == 138_183
+
+
+def test_saving_is_split_into_the_shorter_prompt_and_the_smaller_model_against_a():
+    # 1,000,000 a month, falls short (baseline A):
+    # A $6,400; B $1,280; C $1,080 + $67.57 = $1,147.57.
+    # shorter prompt (B to C): $1,280 - $1,147.57 = $132.43; smaller model (A to B): $5,120;
+    # saving against A: $6,400 - $1,147.57 = $5,252.43 = $132.43 + $5,120.
+    shown = panel(est(monthly_requests=1_000_000, small_model="falls_short"), "fine_tuning")
+    saving = figure(shown, "saving")
+    assert shown["saving"] == 5252.43
+    assert saving["label"] == "Fine-tuning against prompting big"
+    assert saving["value"] == "$5,252 a month saved"
+    assert saving["detail"] == (
+        "Dropping the long prompt saves $132 a month against prompting small, hosting and "
+        "retraining included; the smaller model saves $5,120 a month, counted because small "
+        "falls short unless it is trained."
+    )
+
+
+def test_against_b_the_smaller_model_is_shown_but_not_counted():
+    # Not tried (baseline B): the saving is only the shorter prompt, $132.43 a month.
+    shown = panel(est(monthly_requests=1_000_000), "fine_tuning")
+    saving = figure(shown, "saving")
+    assert shown["baseline"] == "B"
+    assert shown["saving"] == 132.43
+    assert saving["label"] == "Fine-tuning against prompting small"
+    assert saving["value"] == "$132 a month saved"
+    assert saving["detail"].endswith(
+        "the smaller model saves $5,120 a month more, which prompting small gives without "
+        "training, so it is not counted."
+    )
+
+
+def test_split_says_when_the_shorter_prompt_does_not_cover_fixed_costs():
+    # Hosting $2 x 730 = $1,460 a month: C at 1,000,000 is $1,080 + $1,460 + $67.57 = $2,607.57,
+    # $1,327.57 more than B's $1,280.
+    shown = panel(est(tune=priced(SMALL, hosting_per_hour="2"), monthly_requests=1_000_000),
+                  "fine_tuning")
+    saving = figure(shown, "saving")
+    assert saving["value"] == "$1,328 a month more"
+    assert saving["detail"].startswith(
+        "Dropping the long prompt does not cover hosting and retraining: fine-tuned small costs "
+        "$1,328 a month more than prompting small"
+    )
+
+
+def test_summary_of_a_saving_that_pays_back():
+    # Falls short at 2,000,000: saves $12,800 - $2,227.57 = $10,572.43 a month; $8,010.80 / that
+    # = 0.76 months.
+    shown = panel(est(small_model="falls_short"), "fine_tuning")
+    assert shown["pays_back"] and shown["payback_months"] == 0.76
+    assert shown["summary"] == (
+        "At 2,000,000 completions a month, prompting big costs $12,800 a month, prompting small "
+        "$2,560 a month and fine-tuned small $2,228 a month. Against prompting big, fine-tuning "
+        "saves $10,572 a month and pays back its $8,011 one-off cost in under a month."
+    )
+
+
+def test_summary_of_a_saving_too_small_to_pay_back_in_time():
+    # Not tried at 2,000,000: saves $2,560 - $2,227.57 = $332.43 a month; $8,010.80 / $332.43
+    # = 24.1 months, longer than 12.
+    shown = panel(est(), "fine_tuning")
+    assert not shown["pays_back"]
+    assert (
+        "fine-tuning saves $332 a month, but its $8,011 one-off cost takes 2 years to pay "
+        "back, longer than the 12 months it can earn."
+    ) in shown["summary"]
+    assert figure(shown, "payback")["value"] == "2 years: longer than the 12 months it can earn"
+
+
+def test_panel_records_caching_and_batch():
+    shown = panel(est(CostInputs(), latency="batch"), "fine_tuning")
+    assert shown["caching"] == ["big", "acme/small"]
+    assert shown["batch"] is True
+    assert figure(shown, "A")["detail"].endswith(
+        "the static prompt billed at the cached-input price and at batch prices"
+    )
+
+
+def test_assumptions_name_the_tokens_and_caching():
+    shown = panel(est(CostInputs(), fresh_knowledge=True), "hybrid")
+    assert shown["assumptions"].startswith(
+        "Each request sends the 1,500-token prompt (the fine-tuned model keeps a 100-token "
+        "instruction) and 500 other input tokens, plus 1,000 retrieved tokens, and gets 300 "
+        "output tokens back;"
+    )
+
+
+# --- Money in words (decisions.money) ---
 
 
 @pytest.mark.parametrize(
@@ -485,9 +874,10 @@ def test_format_money(amount, text):
     assert format_money(amount) == text
 
 
-def test_format_money_refuses_nonsense():
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), True, None])
+def test_format_money_refuses_nonsense(bad):
     with pytest.raises(ValueError):
-        format_money(float("nan"))
+        format_money(bad)
 
 
 @pytest.mark.parametrize(
@@ -525,3 +915,11 @@ def test_format_months(months, text):
 )
 def test_format_count(count, text):
     assert format_count(count) == text
+
+
+def test_costs_still_re_exports_the_money_helpers():
+    from decisions import costs
+
+    assert (costs.format_money, costs.format_months, costs.format_count) == (
+        format_money, format_months, format_count,
+    )

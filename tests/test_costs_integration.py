@@ -1,316 +1,270 @@
-"""The cost estimate where a result appears: the result page, its exports, the API and the admin."""
+"""The cost model with the database: the seeded price sheet, what a recorded decision stores, the
+wizard's model lists, and the price sheet in the admin."""
 
 import datetime
-import json
+import html
 import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from decisions import costs, engine
-from decisions.models import Decision, ModelPrice
+from decisions import costs, engine, models
+from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, Decision, ModelPrice
+from decisions.price_sheet import ROWS
 from tests.examples import FINE_TUNING_ANSWERS
 
 pytestmark = pytest.mark.django_db
 
-# High volume and a strict schema: fine-tuning, at 2,000,000 requests a month.
+# 2,000,000 completions a month, a strict schema, 800 examples, requirements rarely change.
 ANSWERS = FINE_TUNING_ANSWERS
-NOTE_START = "As of 2025; check the provider's pricing page"
 PRICES_URL = "/admin/decisions/modelprice/"
+OPENAI = ("gpt-4.1", "gpt-4.1-mini", "gpt-4o", "gpt-4o-mini")
 
 
 def record(title: str = "Support triage", answers: dict | None = None, **details) -> Decision:
     decision, _ = Decision.objects.record(
-        engine.Answers(**(answers or ANSWERS)), title=title, cost_details=details
+        engine.Answers(**{**ANSWERS, **(answers or {})}), title=title, cost_details=details
     )
     return decision
 
 
-def expected(prompt: str = "gpt-4.1", tune: str = "gpt-4.1-mini", **inputs) -> costs.CostEstimate:
-    prices = {price.name: price.price() for price in ModelPrice.objects.all()}
-    numbers = {name: ANSWERS[name] for name in ("monthly_requests", "prompt_tokens")}
-    numbers["labeled_examples"] = ANSWERS["labeled_examples"]
-    return costs.estimate(costs.CostInputs(**{**numbers, **inputs}), prices[prompt], prices[tune])
+def expected(answers: dict | None = None, **details) -> costs.CostEstimate:
+    """The estimate record() should store, from the seeded sheet with today's date."""
+    estimate = models.estimate_costs(
+        engine.Answers(**{**ANSWERS, **(answers or {})}),
+        {"prompt_model": DEFAULT_PROMPT_MODEL, "tune_model": DEFAULT_TUNE_MODEL, **details},
+    )
+    assert estimate is not None
+    return estimate
 
 
-def page_of(client, decision: Decision) -> str:
-    response = client.get(f"/d/{decision.token}/")
+def seeded(name: str) -> costs.Price:
+    return ModelPrice.objects.get(name=name).price()
+
+
+# --- The seeded sheet ---
+
+
+def test_migration_seeds_every_row_of_the_sheet():
+    assert set(ModelPrice.objects.values_list("name", flat=True)) == {row["name"] for row in ROWS}
+
+
+def test_default_pair_is_on_the_sheet_and_open_to_a_new_customer_today():
+    today = datetime.date.today()
+    assert ModelPrice.objects.filter(name=DEFAULT_PROMPT_MODEL).exists()
+    assert seeded(DEFAULT_TUNE_MODEL).open_on(today)
+    assert seeded(DEFAULT_TUNE_MODEL).has_fine_tuning_prices
+    assert ModelPrice.objects.open_for_fine_tuning(today).filter(name=DEFAULT_TUNE_MODEL).exists()
+
+
+def test_default_tune_model_is_billed_by_the_hour_not_per_token():
+    price = seeded(DEFAULT_TUNE_MODEL)
+    assert (price.ft_input_per_m, price.ft_output_per_m) == (0, 0)
+    assert price.hosting_per_hour == Decimal("3.99")
+    assert price.provider == "Together AI"
+
+
+@pytest.mark.parametrize("name", OPENAI)
+def test_openai_rows_are_closed_to_new_customers_with_dates_and_retirement(name):
+    price = seeded(name)
+    assert price.fine_tuning == "closed"
+    assert price.fine_tuning_since == "2026-05-07"
+    assert price.retires_on == "2027-01-14"
+    assert price.fine_tuning_source.startswith("https://")
+    assert price.availability() == "Closed to new customers since 7 May 2026"
+    assert not price.open_on(datetime.date.today())
+
+
+def test_gpt_41_nano_is_retired():
+    price = seeded("gpt-4.1-nano")
+    assert (price.fine_tuning, price.fine_tuning_since) == ("retired", "2026-10-23")
+    assert price.availability() == "Retired on 23 October 2026"
+
+
+def test_every_row_has_a_source_url():
+    for row in ModelPrice.objects.all():
+        assert row.source_url.startswith("https://"), row.name
+
+
+def test_every_row_that_offers_fine_tuning_cites_where_availability_comes_from():
+    for row in ModelPrice.objects.exclude(fine_tuning=""):
+        assert row.fine_tuning_source.startswith("https://"), row.name
+
+
+def test_seeded_rows_make_valid_prices():
+    for row in ModelPrice.objects.all():
+        assert costs.Price(**row.price().as_dict()) == row.price()
+
+
+def test_suggested_tune_model_is_the_default_while_it_is_open():
+    assert models.suggested_tune_model(models.price_sheet(), datetime.date.today()) == (
+        DEFAULT_TUNE_MODEL
+    )
+
+
+# --- What a recorded decision stores ---
+
+
+def test_record_stores_strength_economics_and_a_version_2_panel():
+    decision = record()
+    estimate = expected()
+    result = engine.decide(estimate.answers, estimate.economics)
+    assert decision.engine_version == "2.0"
+    assert decision.strength in ("clear", "borderline")
+    assert decision.strength == result.strength
+    assert decision.recommendation == result.recommendation
+    assert decision.economics == estimate.economics.as_dict()
+    assert decision.cost_estimate == costs.panel(estimate, result.recommendation)
+    assert decision.cost_estimate["version"] == 2
+    assert [o["key"] for o in decision.cost_estimate["options"]] == ["A", "B", "C"]
+    assert decision.cost_estimate["prompt_model"]["name"] == DEFAULT_PROMPT_MODEL
+    assert decision.cost_estimate["tune_model"]["name"] == DEFAULT_TUNE_MODEL
+
+
+def test_record_prices_the_default_pair_by_hand():
+    # Llama 3.3 70B, $0.88 in and out, no caching: (1,500 + 500 + 300) x $0.88/M = $0.002024.
+    # Llama 3.1 8B, $0.18: 2,300 x $0.18/M = $0.000414. Fine-tuned 8B: nothing per token,
+    # $3.99 x 730 hours = $2,912.70 a month, plus retraining a twelfth of (training + $800).
+    # Training: 800 x (100 + 500 + 300) x 3 = 2,160,000 tokens x $1.35/M = $2.916.
+    decision = record()
+    options = {o["key"]: o for o in decision.cost_estimate["options"]}
+    assert options["A"]["per_request"] == 0.002024
+    assert options["B"]["per_request"] == 0.000414
+    assert options["C"]["per_request"] == 0.0
+    # $2,912.70 + ($2.916 + $800) / 12 = $2,912.70 + $66.91 = $2,979.61.
+    assert options["C"]["monthly_fixed"] == 2979.61
+    assert decision.cost_estimate["training_cost"] == 2.92
+    assert decision.cost_estimate["one_off"] == 8002.92
+
+
+def test_record_stores_the_new_cost_details():
+    decision = record(tuned_prompt_tokens=40, retrieved_tokens=2500, prompt_caching=False)
+    decision.refresh_from_db()
+    assert (decision.tuned_prompt_tokens, decision.retrieved_tokens) == (40, 2500)
+    assert decision.prompt_caching is False
+    assert decision.cost_estimate["inputs"]["tuned_prompt_tokens"] == 40
+    assert decision.cost_details()["prompt_caching"] is False
+
+
+def test_record_with_small_model_falls_short_uses_baseline_a():
+    decision = record(answers={"small_model": "falls_short"})
+    assert decision.small_model == "falls_short"
+    assert decision.cost_estimate["baseline"] == "A"
+    assert record().cost_estimate["baseline"] == "B"
+
+
+def test_engine_and_panel_agree_on_paying_back():
+    for small_model in ("falls_short", "not_tried"):
+        decision = record(answers={"small_model": small_model})
+        fired = {reason["code"] for reason in decision.result["reasons"]}
+        assert ("pays_back" in fired) == decision.cost_estimate["pays_back"], small_model
+
+
+def test_choosing_a_closed_tune_model_stores_no_economics_and_says_why():
+    decision = record(tune_model="gpt-4.1-mini")
+    assert decision.economics is None
+    panel = decision.cost_estimate
+    assert panel["version"] == 2
+    assert panel["summary"] == panel["unpriced"]
+    assert panel["summary"] == (
+        "OpenAI has closed fine-tuning of gpt-4.1-mini to new customers since 7 May 2026. "
+        "There is no fine-tuning estimate. Choose a model a new customer can fine-tune today, "
+        f"such as {DEFAULT_TUNE_MODEL}."
+    )
+    assert [o["key"] for o in panel["options"]] == ["A"]
+    codes = {reason["code"] for reason in decision.result["reasons"]}
+    assert not codes & {"pays_back", "costs_more", "try_small_first"}
+
+
+def test_choosing_a_retired_tune_model_says_it_was_retired():
+    decision = record(tune_model="gpt-4.1-nano")
+    assert decision.economics is None
+    assert decision.cost_estimate["summary"].startswith(
+        "gpt-4.1-nano was retired on 23 October 2026. There is no fine-tuning estimate."
+    )
+    assert DEFAULT_TUNE_MODEL in decision.cost_estimate["summary"]
+
+
+def test_choosing_an_open_model_without_a_fine_tuning_price_says_so():
+    decision = record(tune_model="gemini-3.5-flash-lite")
+    assert decision.economics is None
+    assert decision.cost_estimate["summary"].startswith(
+        "The price sheet has no fine-tuning price for gemini-3.5-flash-lite."
+    )
+
+
+def test_a_model_missing_from_the_sheet_gives_no_estimate():
+    decision = record(prompt_model="retired-model")
+    assert decision.cost_estimate is None
+    assert decision.economics is None
+
+
+def test_a_decision_keeps_the_prices_it_was_given():
+    decision = record()
+    ModelPrice.objects.filter(name=DEFAULT_PROMPT_MODEL).update(input_per_m=Decimal("20"))
+    decision.refresh_from_db()
+    assert decision.cost_estimate["prompt_model"]["input_per_m"] == 0.88
+
+
+# --- The wizard's model lists ---
+
+
+def _options(page: str, name: str) -> dict[str, str]:
+    """The <option>s of a <select name=...>: value -> label."""
+    select = re.search(rf'<select[^>]*\bname="{name}".*?</select>', page, re.S)
+    assert select, f"no select {name}"
+    return {
+        html.unescape(value): html.unescape(label.strip())
+        for value, label in re.findall(
+            r'<option value="([^"]*)"[^>]*>(.*?)</option>', select.group(0), re.S
+        )
+    }
+
+
+def volume_page(client) -> str:
+    start = client.get("/assess/")
+    assert start.status_code == 302
+    response = client.get(start.url)
     assert response.status_code == 200
     return response.content.decode()
 
 
-def panel(page: str) -> str:
-    """The HTML of the "What it costs" section."""
-    match = re.search(r'<section class="result-section cost-panel".*?</section>', page, re.S)
-    assert match, "no cost panel"
-    return match.group(0)
-
-
-def figure(html: str, key: str) -> str:
-    """The text of one figure (label and value) in the panel, tags removed."""
-    match = re.search(rf'<div class="cost-figure" data-cost="{key}">(.*?)</div>', html, re.S)
-    assert match, f"no figure {key}"
-    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
-
-
-def add_untunable_model(name: str = "claude-sonnet-4") -> ModelPrice:
-    return ModelPrice.objects.create(
-        name=name, provider="Anthropic", input_per_m=3, output_per_m=15,
-        as_of=datetime.date(2025, 5, 1), source_url="https://www.anthropic.com/pricing",
-        note="Anthropic offers no self-serve fine-tuning of this model.",
-    )
-
-
-# --- The panel ---
-
-
-def test_panel_shows_the_monthly_costs_for_a_known_case(client):
-    est = expected()
-    assert (est.prompting_monthly, est.fine_tuned_monthly) == (Decimal(12800), Decimal(2720))
-    html = panel(page_of(client, record()))
-    assert figure(html, "prompting_monthly") == (
-        "Prompting gpt-4.1 $12,800 a month $0.0064 a request"
-    )
-    assert figure(html, "fine_tuned_monthly").startswith("Fine-tuned gpt-4.1-mini $2,720 a month")
-    assert figure(html, "monthly_saving") == "Saving with fine-tuning $10,080 a month"
-
-
-def test_panel_shows_the_one_off_cost_and_when_it_pays_back(client):
-    est = expected()
-    html = panel(page_of(client, record()))
-    assert figure(html, "one_off").startswith(
-        f"One-off cost of fine-tuning {costs.format_money(est.one_off)} Training $9.60"
-    )
-    assert "engineering $8,000 (10 days at $800)" in figure(html, "one_off")
-    assert figure(html, "break_even_months") == (
-        f"Pays back in {costs.format_months(est.break_even_months)}"
-    )
-    assert figure(html, "break_even_volume") == (
-        f"Pays back within a year from {est.break_even_volume:,} requests a month"
-    )
-
-
-def test_panel_shows_the_summary_sentences(client):
-    html = panel(page_of(client, record()))
-    assert expected().summary() in html
-
-
-def test_panel_uses_the_cost_details_given(client):
-    details = {"prompt_model": "gpt-4o-mini", "tune_model": "gpt-4.1-nano", "input_tokens": 900,
-               "output_tokens": 50, "epochs": 2, "engineering_days": 3, "day_rate": 1200}
-    est = expected("gpt-4o-mini", "gpt-4.1-nano", input_tokens=900, output_tokens=50, epochs=2,
-                   engineering_days=3, day_rate=1200)
-    html = panel(page_of(client, record(**details)))
-    assert f"{costs.format_money(est.prompting_monthly)} a month" in figure(
-        html, "prompting_monthly"
-    )
-    assert "Prompting gpt-4o-mini" in html and "Fine-tuned gpt-4.1-nano" in html
-    assert "engineering $3,600 (3 days at $1,200)" in html
-
-
-def test_panel_names_the_price_date_models_source_and_note(client):
-    html = panel(page_of(client, record()))
-    assert (
-        'Prices as of <time datetime="2025-06-01">1 June 2025</time> for gpt-4.1 and gpt-4.1-mini.'
-    ) in html
-    assert "check the provider&#x27;s pricing page before relying on these figures" in html
-    assert '<a href="https://openai.com/api/pricing/"' in html
-    assert html.count(NOTE_START.replace("'", "&#x27;")) == 1  # one note, shared by both models
-
-
-def test_panel_follows_what_would_change_with_headings_in_order(client):
-    page = page_of(client, record())
-    headings = re.findall(r"<h([1-6])[^>]*>(.*?)</h\1>", page, re.S)
-    titles = [re.sub(r"<[^>]+>", "", text).strip() for _, text in headings]
-    levels = [int(level) for level, _ in headings]
-    at = titles.index("What it costs")
-    assert titles[at - 1] == "What would change the answer"
-    assert (levels[at], titles[at + 1], levels[at + 1]) == (2, "Monthly cost by volume", 3)
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
-
-
-# --- The chart and its table ---
-
-
-def test_chart_is_an_inline_svg_with_title_and_description(client):
-    html = panel(page_of(client, record()))
-    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
-    assert 'role="img"' in svg
-    assert 'aria-labelledby="cost-chart-title cost-chart-desc"' in svg
-    assert '<title id="cost-chart-title">Monthly cost by volume: Support triage</title>' in svg
-    desc = re.search(r'<desc id="cost-chart-desc">(.*?)</desc>', svg, re.S).group(1)
-    assert "At your 2,000,000 requests a month, prompting costs $12,800" in desc
-    assert 'width="100%"' in svg
-    assert "<script" not in svg and "style=" not in svg
-
-
-def test_chart_title_escapes_the_decision_title(client):
-    page = page_of(client, record(title='<script>alert("x")</script> & co'))
-    assert "<script>alert" not in page
-    assert (
-        "<title id=\"cost-chart-title\">Monthly cost by volume: "
-        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co</title>"
-    ) in page
-
-
-def test_chart_numbers_are_in_a_table_with_caption_and_scoped_headers(client):
-    est = expected()
-    html = panel(page_of(client, record()))
-    table = re.search(r'<div class="table-responsive">\s*<table.*?</table>', html, re.S).group(0)
-    assert "<caption>Monthly cost in US dollars at each volume" in table
-    assert table.count('<th scope="col">') == 4
-    assert '<th scope="col">Prompting gpt-4.1, a month</th>' in table
-    rows = [
-        tuple(re.sub(r'<span class="cell-label">.*?</span>', "", cell) for cell in cells)
-        for cells in re.findall(
-            r'<tr(?: class="cost-table-marked")?>\s*<th scope="row">(.*?)</th>\s*'
-            r"<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td[^>]*>(.*?)</td>",
-            table,
+def test_volume_step_lists_closed_tune_models_marked_as_closed(client):
+    tunable = _options(volume_page(client), "volume-tune_model")
+    assert tunable[DEFAULT_TUNE_MODEL] == f"{DEFAULT_TUNE_MODEL} (Together AI)"
+    for name in OPENAI:
+        assert tunable[name].lower() == (
+            f"{name} (openai; closed to new customers since 7 may 2026)"
         )
-    ]
-    assert ("2,000,000", "$12,800", "$2,720", "Your volume") in rows
-    assert (f"{est.break_even_volume:,}", "$848", "$180", "Pays back within a year") in rows
-
-
-# --- When a figure or the whole estimate is missing ---
-
-
-def test_no_price_says_so_plainly(client):
-    decision = record()
-    Decision.objects.filter(pk=decision.pk).update(cost_estimate=None)
-    html = panel(page_of(client, decision))
-    assert (
-        "No price was available for gpt-4.1 and gpt-4.1-mini, so this decision has no cost "
-        "estimate."
-    ) in html
-    assert "<svg" not in html and "<table" not in html
-
-
-def test_models_missing_from_the_price_sheet_give_no_estimate(client):
-    decision = record(prompt_model="retired-model")
-    assert decision.cost_estimate is None
-    html = panel(page_of(client, decision))
-    assert "No price was available for retired-model and gpt-4.1-mini" in html
-
-
-def test_unreadable_stored_estimate_is_a_message_not_an_error(client):
-    decision = record()
-    Decision.objects.filter(pk=decision.pk).update(cost_estimate={"inputs": "mangled"})
-    html = panel(page_of(client, decision))
-    assert "The cost estimate stored with this decision could not be read." in html
-    assert "cost estimate" in client.get(f"/d/{decision.token}.md").content.decode()
-
-
-def test_tune_model_without_fine_tuning_prices_shows_the_reason(client):
-    add_untunable_model()
-    decision = record(tune_model="claude-sonnet-4")
-    html = panel(page_of(client, decision))
-    reason = (
-        "Anthropic has no fine-tuning price for claude-sonnet-4, so the fine-tuned cost cannot "
-        "be estimated."
+    assert tunable["gpt-4.1-nano"].lower() == "gpt-4.1-nano (openai; retired on 23 october 2026)"
+    assert tunable["mistral-small-latest"] == (
+        "mistral-small-latest (Mistral; closed to new customers)"
     )
-    assert figure(html, "fine_tuned_monthly") == f"Fine-tuned claude-sonnet-4 {reason}"
-    assert html.count(f'<dd class="cost-reason">{reason}</dd>') == 1  # said once, not per figure
-    assert "</span>No fine-tuning price</td>" in html
-    assert "Only prompting is drawn" in html
-    assert "1 May 2025" in html  # the older of the two price dates
-
-
-def test_fine_tuning_that_never_pays_back_says_why(client):
-    # No long prompt to save: the fine-tuned model's dearer tokens cost more than prompting.
-    decision = record(answers={**ANSWERS, "prompt_tokens": 0}, tune_model="gpt-4.1")
-    html = panel(page_of(client, decision))
-    assert figure(html, "monthly_saving").startswith(
-        "Saving with fine-tuning None: fine-tuning costs"
+    # Open, but no fine-tuning price to estimate with.
+    assert tunable["gemini-3.5-flash-lite"] == (
+        "gemini-3.5-flash-lite (Google; no fine-tuning price)"
     )
-    assert "so it never pays back" in figure(html, "break_even_months")
-    assert "so no volume pays back" in figure(html, "break_even_volume")
-
-
-# --- The stored snapshot ---
-
-
-def test_page_shows_the_prices_stored_with_the_decision(client):
-    decision = record()
-    ModelPrice.objects.filter(name="gpt-4.1").update(input_per_m=Decimal("20.00"))
-    html = panel(page_of(client, decision))
-    assert "$12,800 a month" in figure(html, "prompting_monthly")
-
-
-@pytest.mark.parametrize("stored", [True, False])
-def test_result_page_stays_at_one_query(client, django_assert_num_queries, stored):
-    decision = record()
-    if not stored:
-        Decision.objects.filter(pk=decision.pk).update(cost_estimate=None)
-    with django_assert_num_queries(1):
-        assert client.get(f"/d/{decision.token}/").status_code == 200
-
-
-# --- Exports ---
-
-
-def test_markdown_export_has_a_what_it_costs_section(client):
-    est = expected()
-    text = client.get(f"/d/{record().token}.md").content.decode()
-    section = text.split("## What it costs\n")[1].split("\n## ")[0]
-    assert est.summary() in section
-    assert "- Prompting gpt-4.1: **$12,800 a month**. $0.0064 a request." in section
-    assert "- Fine-tuned gpt-4.1-mini: **$2,720 a month**." in section
-    assert f"- Pays back within a year from: **{est.break_even_volume:,} requests a month**" in (
-        section
+    assert tunable[DEFAULT_PROMPT_MODEL] == (
+        f"{DEFAULT_PROMPT_MODEL} (Together AI; no fine-tuning price)"
     )
-    assert "Prices as of 1 June 2025 for gpt-4.1 and gpt-4.1-mini" in section
-    assert "<https://openai.com/api/pricing/>" in section
-    assert NOTE_START in section
-    assert text.index("## Why") < text.index("## What it costs") < text.index("## The tradeoffs")
+    assert "mistral-large-latest" not in tunable  # never offered for fine-tuning
 
 
-def test_markdown_export_has_the_chart_data_as_a_table(client):
-    text = client.get(f"/d/{record().token}.md").content.decode()
-    assert (
-        "| Requests a month | Prompting gpt-4.1, a month | Fine-tuned gpt-4.1-mini, a month "
-        "| Marked in the chart |\n|---:|---:|---:|---|\n"
-    ) in text
-    assert "| 2,000,000 | $12,800 | $2,720 | Your volume |" in text
+def test_volume_step_marks_closed_models_with_the_month_capitalised(client):
+    tunable = _options(volume_page(client), "volume-tune_model")
+    assert tunable["gpt-4.1-mini"] == (
+        "gpt-4.1-mini (OpenAI; closed to new customers since 7 May 2026)"
+    ), (
+        "BUG (decisions/wizard.py _price_choices): availability().lower() lowercases the month "
+        f"name in the label: {tunable['gpt-4.1-mini']!r}"
+    )
 
 
-def test_markdown_export_without_a_price_says_so(client):
-    decision = record()
-    Decision.objects.filter(pk=decision.pk).update(cost_estimate=None)
-    text = client.get(f"/d/{decision.token}.md").content.decode()
-    assert "## What it costs\n\nNo price was available for gpt-4.1 and gpt-4.1-mini" in text
-
-
-def test_markdown_export_gives_the_missing_part_reason(client):
-    add_untunable_model()
-    text = client.get(f"/d/{record(tune_model='claude-sonnet-4').token}.md").content.decode()
-    assert "- Fine-tuned claude-sonnet-4: Anthropic has no fine-tuning price" in text
-    assert "| 2,000,000 | $12,800 | No fine-tuning price | Your volume |" in text
-
-
-def test_json_export_includes_the_stored_costs_and_details(client):
-    decision = record(epochs=5)
-    data = json.loads(client.get(f"/d/{decision.token}.json").content)
-    assert data["costs"] == decision.cost_estimate
-    assert data["costs"]["prompting_monthly"] == 12800.0
-    assert data["cost_details"]["epochs"] == 5
-    assert data["cost_details"]["tune_model"] == "gpt-4.1-mini"
-
-
-def test_json_export_without_a_price_has_null_costs(client):
-    decision = record()
-    Decision.objects.filter(pk=decision.pk).update(cost_estimate=None)
-    assert json.loads(client.get(f"/d/{decision.token}.json").content)["costs"] is None
-
-
-def test_api_decision_page_shows_its_cost_details(client):
-    body = {**ANSWERS, "tune_model": "gpt-4o-mini", "engineering_days": 20}
-    response = client.post("/api/decisions", body, content_type="application/json")
-    assert response.status_code == 201
-    html = panel(page_of(client, Decision.objects.get(token=response.json()["token"])))
-    assert "Fine-tuned gpt-4o-mini" in html
-    assert "engineering $16,000 (20 days at $800)" in html
+def test_volume_step_lists_every_model_to_prompt(client):
+    prompt = _options(volume_page(client), "volume-prompt_model")
+    assert set(prompt) >= {row["name"] for row in ROWS}
+    assert prompt["mistral-large-latest"] == "mistral-large-latest (Mistral)"
 
 
 # --- The price sheet in the admin ---
@@ -323,17 +277,25 @@ def staff(*permissions: str) -> User:
 
 
 def price_form(price: ModelPrice, **changes) -> dict[str, str]:
-    data = {
-        "name": price.name, "provider": price.provider, "as_of": price.as_of.isoformat(),
-        "source_url": price.source_url, "note": price.note, "_save": "Save",
-    }
+    data = {"_save": "Save"}
     for name in (
-        "input_per_m", "output_per_m", "ft_input_per_m", "ft_output_per_m", "training_per_m",
-        "hosting_per_hour",
+        "name", "provider", "input_per_m", "cached_input_per_m", "min_cache_tokens",
+        "output_per_m", "batch_discount", "ft_input_per_m", "ft_output_per_m", "training_per_m",
+        "hosting_per_hour", "storage_per_month", "fine_tuning", "fine_tuning_since",
+        "fine_tuning_source", "retires_on", "as_of", "source_url", "note",
     ):
         value = getattr(price, name)
-        data[name] = "" if value is None else str(value)
+        if value is None:
+            data[name] = ""
+        elif isinstance(value, datetime.date):
+            data[name] = value.isoformat()
+        else:
+            data[name] = str(value)
     return {**data, **changes}
+
+
+def change_url(name: str) -> str:
+    return f"{PRICES_URL}{ModelPrice.objects.get(name=name).pk}/change/"
 
 
 def test_admin_lists_the_seeded_models_with_their_prices(client):
@@ -341,56 +303,84 @@ def test_admin_lists_the_seeded_models_with_their_prices(client):
     response = client.get(PRICES_URL)
     assert response.status_code == 200
     page = response.content.decode()
-    for name in ("gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "gpt-4o-mini"):
+    for name in (*OPENAI, "gpt-4.1-nano", DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL):
         assert f">{name}</a>" in page
-    for column in ("Provider", "Fine-tuned input, per million tokens", "Training", "As of"):
-        assert column.lower() in page.lower()
+    for column in (
+        "Provider", "Input, per million tokens", "Cached input, per million tokens",
+        "Training, per million tokens", "Fine-tuning for a new customer", "As of",
+    ):
+        assert column.lower() in page.lower(), column
 
 
-def test_admin_searches_and_filters_the_price_sheet(client):
-    add_untunable_model()
+def test_admin_searches_the_price_sheet(client):
     client.force_login(staff("view_modelprice"))
     searched = client.get(PRICES_URL, {"q": "nano"}).content.decode()
     assert ">gpt-4.1-nano</a>" in searched and ">gpt-4.1-mini</a>" not in searched
-    filtered = client.get(PRICES_URL, {"provider": "Anthropic"}).content.decode()
-    assert ">claude-sonnet-4</a>" in filtered and ">gpt-4.1</a>" not in filtered
+    by_provider = client.get(PRICES_URL, {"q": "Together"}).content.decode()
+    assert f">{DEFAULT_TUNE_MODEL}</a>" in by_provider and ">gpt-4.1</a>" not in by_provider
 
 
-def test_admin_groups_the_price_fields(client):
+def test_admin_filters_by_provider_and_availability(client):
+    client.force_login(staff("view_modelprice"))
+    by_provider = client.get(PRICES_URL, {"provider": "Fireworks AI"}).content.decode()
+    assert "llama-v3p1-8b-instruct</a>" in by_provider and ">gpt-4.1</a>" not in by_provider
+    closed = client.get(PRICES_URL, {"fine_tuning__exact": "closed"}).content.decode()
+    assert ">gpt-4.1</a>" in closed and f">{DEFAULT_TUNE_MODEL}</a>" not in closed
+    assert ">gpt-4.1-nano</a>" not in closed  # retired, not closed
+
+
+def test_admin_change_form_groups_the_new_fields(client):
     client.force_login(staff("view_modelprice", "change_modelprice"))
-    price = ModelPrice.objects.get(name="gpt-4.1")
-    page = client.get(f"{PRICES_URL}{price.pk}/change/").content.decode()
-    positions = [page.index(heading) for heading in ("Base prices", "Fine-tuning (", "Source")]
+    page = client.get(change_url("gpt-4.1")).content.decode()
+    headings = (
+        "Base prices", "Fine-tuning (", "Can a new customer fine-tune it today?", "Source",
+    )
+    positions = [page.index(heading) for heading in headings]
     assert positions == sorted(positions)
+    for field in (
+        "cached_input_per_m", "min_cache_tokens", "batch_discount", "storage_per_month",
+        "fine_tuning", "fine_tuning_since", "fine_tuning_source", "retires_on",
+    ):
+        assert f'name="{field}"' in page, field
 
 
 def test_lead_edits_a_price_and_only_later_decisions_use_it(client):
     older = record("Before the change")
     client.force_login(staff("view_modelprice", "change_modelprice"))
-    price = ModelPrice.objects.get(name="gpt-4.1")
-    response = client.post(
-        f"{PRICES_URL}{price.pk}/change/", price_form(price, input_per_m="4.00")
-    )
-    assert response.status_code == 302
+    price = ModelPrice.objects.get(name=DEFAULT_PROMPT_MODEL)
+    response = client.post(change_url(DEFAULT_PROMPT_MODEL), price_form(price, input_per_m="4"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
     price.refresh_from_db()
-    assert price.input_per_m == Decimal("4.00")
+    assert price.input_per_m == Decimal("4")
 
     later = record("After the change")
     assert later.cost_estimate["prompt_model"]["input_per_m"] == 4.0
-    assert later.cost_estimate["prompting_monthly"] > older.cost_estimate["prompting_monthly"]
-    older_before = older.cost_estimate
+    a_later, a_older = later.cost_estimate["options"][0], older.cost_estimate["options"][0]
+    assert a_later["monthly"] > a_older["monthly"]
+    before = older.cost_estimate
     older.refresh_from_db()
-    assert older.cost_estimate == older_before
-    assert older.cost_estimate["prompting_monthly"] == 12800.0
-    assert "$12,800 a month" in figure(panel(page_of(client, older)), "prompting_monthly")
+    assert older.cost_estimate == before
+    assert older.cost_estimate["prompt_model"]["input_per_m"] == 0.88
+
+
+def test_lead_closes_a_model_to_new_customers(client):
+    client.force_login(staff("view_modelprice", "change_modelprice"))
+    price = ModelPrice.objects.get(name=DEFAULT_TUNE_MODEL)
+    response = client.post(
+        change_url(DEFAULT_TUNE_MODEL),
+        price_form(price, fine_tuning="closed", fine_tuning_since="2026-11-01"),
+    )
+    assert response.status_code == 302
+    price.refresh_from_db()
+    assert price.fine_tuning == "closed"
+    assert price.fine_tuning_since == datetime.date(2026, 11, 1)
+    assert record().economics is None  # no open default to price with
 
 
 def test_staff_without_change_permission_cannot_edit_prices(client):
     client.force_login(staff("view_modelprice"))
     price = ModelPrice.objects.get(name="gpt-4.1")
-    response = client.post(
-        f"{PRICES_URL}{price.pk}/change/", price_form(price, input_per_m="0.01")
-    )
+    response = client.post(change_url("gpt-4.1"), price_form(price, input_per_m="0.01"))
     assert response.status_code == 403
     price.refresh_from_db()
     assert price.input_per_m == Decimal("2.0000")
@@ -400,19 +390,37 @@ def test_staff_without_change_permission_cannot_edit_prices(client):
     ("changes", "field"),
     [
         ({"training_per_m": "-1"}, "training_per_m"),
+        ({"cached_input_per_m": "-0.5"}, "cached_input_per_m"),
+        ({"storage_per_month": "-1"}, "storage_per_month"),
         ({"ft_output_per_m": ""}, "ft_output_per_m"),
         ({"input_per_m": "cheap"}, "input_per_m"),
+        ({"fine_tuning": "maybe"}, "fine_tuning"),
+        ({"fine_tuning": "retired", "fine_tuning_since": ""}, "fine_tuning_since"),
+        ({"retires_on": "next year"}, "retires_on"),
+        ({"source_url": ""}, "source_url"),
     ],
 )
 def test_admin_refuses_prices_the_estimate_cannot_use(client, changes, field):
     client.force_login(staff("view_modelprice", "change_modelprice"))
     price = ModelPrice.objects.get(name="gpt-4.1")
-    response = client.post(f"{PRICES_URL}{price.pk}/change/", price_form(price, **changes))
+    response = client.post(change_url("gpt-4.1"), price_form(price, **changes))
     assert response.status_code == 200
     assert field in response.context["adminform"].form.errors
     price.refresh_from_db()
     assert price.training_per_m == Decimal("25.0000")
     assert price.ft_output_per_m == Decimal("12.0000")
+    assert price.fine_tuning == "closed"
+
+
+@pytest.mark.parametrize("share", ["1", "1.5", "-0.1"])
+def test_admin_refuses_a_batch_discount_outside_zero_to_one(client, share):
+    client.force_login(staff("view_modelprice", "change_modelprice"))
+    price = ModelPrice.objects.get(name="gpt-4.1")
+    response = client.post(change_url("gpt-4.1"), price_form(price, batch_discount=share))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    price.refresh_from_db()
+    assert price.batch_discount == Decimal("0.5")
 
 
 def test_decision_detail_in_the_admin_shows_the_stored_costs(client):
@@ -420,5 +428,4 @@ def test_decision_detail_in_the_admin_shows_the_stored_costs(client):
     client.force_login(staff("view_decision"))
     page = client.get(f"/admin/decisions/decision/{decision.pk}/change/").content.decode()
     assert "Cost estimate" in page
-    assert "$12,800 a month" in page
-    assert "Prices as of 1 June 2025 for gpt-4.1 and gpt-4.1-mini" in page
+    assert html.escape(decision.cost_estimate["summary"]) in page

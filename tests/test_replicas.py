@@ -60,7 +60,7 @@ def test_an_assessment_alternating_between_two_replicas_completes(app_database, 
     assert path.endswith("/review/"), path
     status, _, page = visitor.request(path)  # A lists every answer given to A and B
     assert status == 200
-    assert "2,000,000" in page and "Strict" in page
+    assert "2,000,000" in page and "Falls short" in page and "Strict" in page
     status, headers, page = visitor.request(path, {  # B records the decision
         "csrfmiddlewaretoken": csrf_token,
         f"assessment_{draft_hex}-current_step": "review",
@@ -75,12 +75,13 @@ def test_an_assessment_alternating_between_two_replicas_completes(app_database, 
     assert 'data-recommendation="fine_tuning"' in page
     status, _, body = visitor.request(result.rstrip("/") + ".json")  # and B exports it
     assert status == 200
-    assert json.loads(body)["answers"]["labeled_examples"] == 800
+    answers = json.loads(body)["answers"]
+    assert (answers["labeled_examples"], answers["small_model"]) == (800, "falls_short")
     stored = app_database.query(
-        "SELECT token, title, monthly_requests, labeled_examples, change_frequency,"
-        " output_format, recommendation, source FROM decisions_decision"
+        "SELECT token, title, monthly_requests, labeled_examples, small_model, change_frequency,"
+        " output_format, recommendation, strength, source FROM decisions_decision"
     )
     assert stored == [
-        (result.split("/")[2], "Hopping team", 2_000_000, 800, "rarely", "strict",
-         "fine_tuning", "form"),
+        (result.split("/")[2], "Hopping team", 2_000_000, 800, "falls_short", "rarely", "strict",
+         "fine_tuning", "clear", "form"),
     ]

@@ -8,28 +8,64 @@ import pytest
 from django.utils import timezone
 
 from decisions import engine, exports
-from decisions.models import Decision
+from decisions.models import DEFAULT_PROMPT_MODEL, Decision
 from tests.examples import FINE_TUNING_ANSWERS
 
 pytestmark = pytest.mark.django_db
 
-# Two signals (high volume, strict schema), no blocker, no hybrid trigger: fine-tuning.
+# The default pair: Llama 3.3 70B prompted (A), Llama 3.1 8B prompted (B) and fine-tuned (C).
+LARGE, SMALL = "Llama-3.3-70B-Instruct-Turbo", "Meta-Llama-3.1-8B-Instruct-Turbo"
+# Two signals (the small model falls short, so fine-tuning pays back against the large one at
+# 2,000,000 a month; a strict schema), no blocker, no hybrid trigger: fine-tuning.
+FINE_TUNING = {**FINE_TUNING_ANSWERS, "small_model": "falls_short"}
 ANSWERS_FOR = {
-    "fine_tuning": FINE_TUNING_ANSWERS,
-    # A signal plus both hybrid triggers.
-    "hybrid": {**FINE_TUNING_ANSWERS, "reasoning": "complex", "fresh_knowledge": True},
+    "fine_tuning": FINE_TUNING,
+    # The signals plus both hybrid triggers: the reasoning split.
+    "hybrid": {**FINE_TUNING, "reasoning": "complex", "fresh_knowledge": True},
     # Two blockers beside the signals.
-    "prompting": {**FINE_TUNING_ANSWERS, "labeled_examples": 20, "change_frequency": "weekly"},
+    "prompting": {**FINE_TUNING, "labeled_examples": 20, "change_frequency": "weekly"},
+    # A strict schema and facts that change: a fine-tuned model with retrieval.
+    "retrieval_hybrid": {**FINE_TUNING_ANSWERS, "fresh_knowledge": True},
+    # Saving only from volume, and the break-even (1,801,640) within a fifth of 2,000,000.
+    "borderline": {**FINE_TUNING, "output_format": "free_text"},
+    "no_volume": {**FINE_TUNING_ANSWERS, "monthly_requests": 0},
+    # The small model not tried: the strict schema alone calls for fine-tuning.
+    "not_tried": FINE_TUNING_ANSWERS,
 }
 LABELS = {"prompting": "Prompting", "fine_tuning": "Fine-tuning", "hybrid": "Hybrid"}
+VERDICT_OF = {
+    "retrieval_hybrid": "hybrid", "borderline": "fine_tuning", "no_volume": "fine_tuning",
+    "not_tried": "fine_tuning",
+}
 
 
-def make(recommendation: str = "fine_tuning", title: str = "Support triage") -> Decision:
+def make(
+    case: str = "fine_tuning", title: str = "Support triage", **cost_details
+) -> Decision:
     decision, _ = Decision.objects.record(
-        engine.Answers(**ANSWERS_FOR[recommendation]), title=title
+        engine.Answers(**ANSWERS_FOR[case]), title=title, cost_details=cost_details
     )
-    assert decision.recommendation == recommendation
+    assert decision.recommendation == VERDICT_OF.get(case, case)
     return decision
+
+
+def text_of(html: str) -> str:
+    """What a person reads: tags dropped, entities decoded, white space folded."""
+    import html as entities
+
+    return " ".join(entities.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def cost_panel(page: str) -> str:
+    match = re.search(r'<section class="result-section cost-panel".*?</section>', page, re.S)
+    assert match, "no cost panel"
+    return match.group(0)
+
+
+def figures(page: str) -> dict[str, str]:
+    """Each cost figure's text (label, value, detail) by its data-cost key."""
+    found = re.findall(r'<div class="cost-figure" data-cost="(\w+)">(.*?)</div>', page, re.S)
+    return {key: text_of(body) for key, body in found}
 
 
 def page_of(client, decision: Decision) -> str:
@@ -92,15 +128,19 @@ def test_stored_snapshot_is_shown_not_recomputed(client):
 # --- Why, tradeoffs, what would change ---
 
 
-def test_reasons_quote_the_answers(client):
+def test_reasons_quote_the_answers_and_the_teams_own_figures(client):
     page = page_of(client, make())
-    assert "You expect 2,000,000 completions a month" in page
+    assert (
+        f"At 2,000,000 completions a month, fine-tuned {SMALL} would cost $2,980 a month "
+        f"against $4,048 for prompting {LARGE}"
+    ) in page
+    assert "pays back its $8,003 one-off cost in 7.5 months" in page
     assert "Your output must match an exact schema every time" in page
 
 
 def test_prompting_reasons_quote_the_few_examples(client):
     page = page_of(client, make("prompting"))
-    assert "You have 20 labeled examples, fewer than the 100" in page
+    assert "You have 20 labeled examples: too few to beat a prompt that carries them." in page
 
 
 def test_only_the_bearing_rows_carry_data_row(client):
@@ -172,7 +212,156 @@ def test_combined_change_is_shown_when_no_single_answer_flips_it(client):
 def test_hybrid_split_is_explained_only_for_hybrid(client, recommendation, explained):
     page = page_of(client, make(recommendation))
     assert ("How the hybrid split works" in page) is explained
-    assert ("fine-tuned small model" in page) is explained
+    split = "smaller fine-tuned model handles the final structured output step"
+    assert (split in page) is explained
+
+
+def test_hybrid_explanation_matches_the_kind_of_hybrid(client):
+    reasoning = page_of(client, make("hybrid"))
+    retrieval = page_of(client, make("retrieval_hybrid"))
+    split = re.compile(r'<section class="result-section hybrid-explanation".*?</section>', re.S)
+    reasoning_split, retrieval_split = split.search(reasoning)[0], split.search(retrieval)[0]
+    assert "a large reasoning model" in reasoning_split
+    assert "retrieval" not in reasoning_split
+    assert "retrieval supplies the facts that change" in retrieval_split
+    assert "reasoning model" not in retrieval_split
+
+
+# --- How firm the verdict is ---
+
+
+def test_a_clear_verdict_is_marked_clear_in_words(client):
+    page = page_of(client, make())
+    strength = re.search(r'<p [^>]*data-strength="(\w+)"[^>]*>(.*?)</p>', page, re.S)
+    assert strength, "no data-strength"
+    assert strength[1] == "clear"
+    assert text_of(strength[2]).startswith("Clear:")
+    assert page.count("data-strength=") == 1
+
+
+def test_a_borderline_verdict_says_which_answer_to_firm_up(client):
+    decision = make("borderline")
+    page = page_of(client, decision)
+    strength = re.search(r'<p [^>]*data-strength="(\w+)"[^>]*>(.*?)</p>', page, re.S)
+    assert strength[1] == "borderline"
+    assert text_of(strength[2]) == (
+        "Borderline: an estimate a little off would change the verdict. Firm up your monthly "
+        "volume before you commit."
+    )
+    assert "With fewer than 1,801,640 completions a month, this would be prompting." in page
+
+
+def test_a_decision_from_before_engine_2_shows_no_strength(client):
+    decision = make()
+    old = {k: v for k, v in decision.result.items() if k not in ("strength", "strength_note")}
+    Decision.objects.filter(pk=decision.pk).update(result=old, strength="")
+    assert "data-strength" not in page_of(client, decision)
+    assert client.get(f"/d/{decision.token}.json").json()["strength"] is None
+
+
+# --- What it costs ---
+
+
+def test_cost_panel_shows_the_three_options_a_b_and_c(client):
+    shown = figures(page_of(client, make()))
+    assert list(shown)[:3] == ["A", "B", "C"]
+    assert shown["A"] == f"Prompting {LARGE} $4,048 a month $0.0020 a request"
+    assert shown["B"] == f"Prompting {SMALL} $828 a month $0.00041 a request"
+    assert shown["C"].startswith(f"Fine-tuned {SMALL} $2,980 a month")
+    assert shown["saving"].startswith(f"Fine-tuning against prompting {LARGE} $1,068 a month saved")
+    assert shown["payback"] == "Pays back in 7.5 months"
+    assert shown["break_even"].startswith("Pays back from 1,801,640 completions a month")
+
+
+def test_the_saving_is_counted_against_the_small_model_unless_it_falls_short(client):
+    shown = figures(page_of(client, make("not_tried")))
+    assert shown["saving"].startswith(f"Fine-tuning against prompting {SMALL} $2,152 a month more")
+    assert "not counted" in shown["saving"]
+    assert shown["payback"] == "Pays back in Never at this volume"
+
+
+def test_no_volume_shows_no_zero_dollar_figures(client):
+    decision = make("no_volume")
+    page = page_of(client, decision)
+    markdown = client.get(f"/d/{decision.token}.md").content.decode()
+    for text in (text_of(cost_panel(page)), markdown):
+        assert "$0.00 " not in text and "$0.00." not in text and "$0 " not in text
+        assert not re.search(r"\$0(\.0+)?\b(?!\.\d)", text), re.search(r".{60}\$0\b.{20}", text)
+    assert "No volume yet, so there are no monthly figures" in page
+    shown = figures(page)
+    assert shown["A"] == f"Prompting {LARGE} $0.0020 a request"
+    assert shown["payback"] == "Pays back in No volume yet"
+
+
+def test_a_volume_of_one_is_worded_in_the_singular(client):
+    decision, _ = Decision.objects.record(engine.Answers(**{**FINE_TUNING, "monthly_requests": 1}))
+    page = page_of(client, decision)
+    wrong = re.search(r"[^>]{0,60}\b1 completions[^<]{0,40}", text_of(page))
+    assert wrong is None, f"plural after 1 on the result page: {wrong[0]!r}"
+
+
+def test_a_reasoning_hybrid_is_costed_as_what_it_runs_and_claims_no_saving(client):
+    page = page_of(client, make("hybrid"))
+    panel = text_of(cost_panel(page))
+    assert "It saves nothing; it buys consistent output." in panel
+    shown = figures(page)
+    assert shown["H"].startswith(
+        f"Hybrid: prompting {LARGE} plus fine-tuned {SMALL} $8,788 a month "
+        f"$2,980 a month more than prompting {LARGE} alone"
+    )
+    assert "saving" not in shown  # no "saved" figure
+    assert " saved" not in panel
+    assert shown["payback"] == "Pays back in 2.8 months, if it replaced prompting"
+    why = text_of(page.split('id="why-heading"')[1].split("</section>")[0])
+    assert "In this hybrid it does not" in why
+    assert "more than prompting" in why
+
+
+def test_a_reasoning_hybrids_verdict_claims_no_saving(client):
+    """DESIGN 3b: a hybrid claims no saving. The reasons and the cost panel say the hybrid
+    costs more than prompting alone, so the verdict's summary must not say fine-tuning pays back.
+    """
+    decision = make("hybrid")
+    summary = decision.result["summary"]
+    verdict = text_of(page_of(client, decision).split("</h1>")[1].split("</p>")[0])
+    assert "pays back" not in verdict, (
+        f"the hybrid's summary claims a saving the page denies: {summary!r}"
+    )
+
+
+def test_a_reasoning_hybrids_break_even_volume_is_hedged_like_its_payback(client):
+    """In a reasoning hybrid the fine-tuned model never replaces prompting, so no volume makes
+    the hybrid pay back: a break-even volume may only be given as "if it replaced prompting",
+    as the payback figure beside it is."""
+    shown = figures(page_of(client, make("hybrid")))
+    assert shown["payback"].endswith("if it replaced prompting")
+    if "break_even" in shown:
+        assert "if it replaced prompting" in shown["break_even"], (
+            f"the hybrid's break-even figure claims an unhedged pay-back: {shown['break_even']!r}"
+        )
+
+
+def test_a_closed_tune_model_gets_no_fine_tuning_figures_and_says_why(client):
+    page = page_of(client, make(tune_model="gpt-4.1-mini"))
+    panel = text_of(cost_panel(page))
+    assert (
+        "OpenAI has closed fine-tuning of gpt-4.1-mini to new customers since 7 May 2026. "
+        "There is no fine-tuning estimate."
+    ) in panel
+    assert list(figures(page)) == ["A"]
+    assert "Pays back" not in panel
+
+
+def test_an_estimate_from_the_earlier_cost_model_shows_its_own_summary_and_a_note(client):
+    decision = make()
+    Decision.objects.filter(pk=decision.pk).update(
+        cost_estimate={"summary": "Prompting gpt-4.1 costs $12,800 a month.",
+                       "prompting_monthly": 12800.0}
+    )
+    panel = text_of(cost_panel(page_of(client, decision)))
+    assert panel.startswith("What it costs Prompting gpt-4.1 costs $12,800 a month.")
+    assert "earlier cost model" in panel
+    assert "data-cost" not in panel
 
 
 # --- Answers ---
@@ -384,10 +573,11 @@ def test_page_and_exports_take_one_query(client, django_assert_num_queries, suff
         assert client.get(f"/d/{decision.token}{suffix}").status_code == 200
 
 
-def test_stale_page_still_takes_one_query(client, django_assert_num_queries):
+def test_stale_page_takes_one_more_query_for_todays_prices(client, django_assert_num_queries):
+    """Today's verdict for an older decision needs today's economics: the price sheet, once."""
     decision = make()
     Decision.objects.filter(pk=decision.pk).update(engine_version="0.0")
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         client.get(f"/d/{decision.token}/")
 
 
@@ -410,8 +600,38 @@ def test_markdown_export_is_markdown_for_a_design_doc(client):
 def test_markdown_export_lists_reasons_and_what_would_change(client):
     decision = make()
     text = client.get(f"/d/{decision.token}.md").content.decode()
-    assert "\n- You expect 2,000,000 completions a month, at or over the 1,000,000" in text
+    assert (
+        f"\n- At 2,000,000 completions a month, fine-tuned {SMALL} would cost $2,980 a month"
+    ) in text
     assert "\n- With fewer than 100 labeled examples, this would be prompting.\n" in text
+
+
+def test_markdown_export_has_the_strength_note(client):
+    decision = make("borderline")
+    text = client.get(f"/d/{decision.token}.md").content.decode()
+    assert (
+        "**Recommendation: Fine-tuning**\n\nBorderline: an estimate a little off would change "
+        "the verdict. Firm up your monthly volume before you commit.\n"
+    ) in text
+
+
+def test_markdown_export_has_the_cost_figures_and_table(client):
+    decision = make()
+    text = client.get(f"/d/{decision.token}.md").content.decode()
+    costs = text.split("## What it costs\n")[1].split("\n## ")[0]
+    assert costs.startswith(f"\nAt 2,000,000 completions a month, prompting {LARGE} costs $4,048")
+    assert f"- Prompting {LARGE}: **$4,048 a month**. $0.0020 a request" in costs
+    assert f"- Prompting {SMALL}: **$828 a month**." in costs
+    assert f"- Fine-tuned {SMALL}: **$2,980 a month**." in costs
+    assert "- Pays back in: **7.5 months**." in costs
+    header = (
+        f"| Requests a month | Prompting {LARGE}, a month | Prompting {SMALL}, a month | "
+        f"Fine-tuned {SMALL}, a month, with the one-off cost spread over 12 months | "
+        "Marked in the chart |\n|---:|---:|---:|---:|---|\n"
+    )
+    assert header in costs
+    assert "| 2,000,000 | $4,048 | $828 | $3,647 | Your volume |" in costs
+    assert "Prices as of 8 May 2026" in costs
 
 
 def test_markdown_export_has_the_bearing_rows_as_a_table(client):
@@ -422,6 +642,9 @@ def test_markdown_export_has_the_bearing_rows_as_a_table(client):
     assert (
         "| Inference cost | Higher (longer prompts = more tokens) | "
         "Lower (shorter prompts, smaller model) | Fine-tuning |"
+    ) in text
+    assert (
+        "| Consistency | Variable (prompt-sensitive) | High (baked into weights) | Fine-tuning |"
     ) in text
     assert (
         "| Knowledge cutoff | Works with any base model | Frozen to training data | Prompting |"
@@ -477,16 +700,20 @@ def test_json_export_is_the_stored_payload(client):
     data = json.loads(response.content)
     result_keys = set(engine.decide(decision.answers()).as_dict())
     assert result_keys | {
-        "token", "url", "title", "answers", "created", "cost_details", "costs"
+        "token", "url", "title", "answers", "created", "cost_details", "economics", "costs"
     } == set(data)
     assert data["token"] == decision.token
     assert data["url"] == f"http://testserver/d/{decision.token}/"
-    assert data["answers"] == FINE_TUNING_ANSWERS
+    assert data["answers"] == FINE_TUNING
+    assert data["answers"]["small_model"] == "falls_short"
     assert data["recommendation"] == "fine_tuning"
+    assert (data["strength"], data["strength_note"]) == ("clear", "")
     assert data["rows"] == decision.result["rows"]
     assert data["created"] == decision.created.isoformat()
-    assert data["costs"] == decision.cost_estimate
-    assert data["cost_details"]["prompt_model"] == "gpt-4.1"
+    assert data["costs"] == decision.cost_estimate and data["costs"]["version"] == 2
+    assert data["economics"] == decision.economics
+    assert data["economics"]["tuned_model"] == SMALL
+    assert data["cost_details"]["prompt_model"] == DEFAULT_PROMPT_MODEL
 
 
 def test_the_page_is_compressed_for_browsers_that_accept_it(client):

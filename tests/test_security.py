@@ -66,6 +66,7 @@ def decision(db) -> Decision:
         "monthly_requests": 2_000_000, "labeled_examples": 800, "domain_language": False,
         "change_frequency": "rarely", "phase": "production", "fresh_knowledge": False,
         "latency": "interactive", "output_format": "strict", "reasoning": "simple",
+        "small_model": "falls_short",
     }
     return Decision.objects.record(engine.Answers(**answers), title="Support triage")[0]
 

@@ -8,14 +8,15 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from decisions.models import Decision, ModelPrice
+from decisions.forms import STEP_FORMS
+from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, Decision, ModelPrice
 from decisions.wizard import FINISHED_KEY, MAX_DRAFTS
 
 pytestmark = pytest.mark.django_db
 
 ANSWERS = {
     "volume": {"monthly_requests": "2,000,000", "prompt_tokens": "1500"},
-    "data": {"labeled_examples": "800", "domain_language": "no"},
+    "data": {"labeled_examples": "800", "domain_language": "no", "small_model": "falls_short"},
     "stability": {"change_frequency": "rarely", "phase": "production", "fresh_knowledge": "no"},
     "delivery": {"latency": "interactive", "output_format": "strict", "reasoning": "simple"},
     "review": {"title": "Support triage"},
@@ -49,9 +50,13 @@ class Draft:
         return self.client.post(self.url(step) + query, payload)
 
     def fill(self, upto: str = "review", **changes) -> None:
-        """Answer every step before `upto` (with `changes` applied), checking each redirect."""
+        """Answer every step before `upto` (with `changes`, by field name, applied), checking
+        each redirect."""
+        unknown = set(changes) - {name for form in STEP_FORMS.values() for name in form.base_fields}
+        assert not unknown, f"no step asks {unknown}"
         for step in STEPS[: STEPS.index(upto)]:
-            data = {**ANSWERS[step], **{k: v for k, v in changes.items() if k in ANSWERS[step]}}
+            own = STEP_FORMS[step].base_fields
+            data = {**ANSWERS[step], **{k: v for k, v in changes.items() if k in own}}
             response = self.post(step, data)
             assert response.status_code == 302, response.content.decode()[:2000]
 
@@ -192,11 +197,12 @@ def test_review_lists_every_answer_in_words_with_change_links(client):
     draft = Draft(client)
     draft.fill()
     html = page(draft.get("review"))
-    for words in ("2,000,000 a month", "1,500 tokens", "800 examples", "Rarely",
+    for words in ("2,000,000 a month", "1,500 tokens", "800 examples", "Falls short", "Rarely",
                   "In production", "Interactive", "Strict schema", "Simple"):
         assert words in html
-    assert html.count("Change<span") == 17  # ten answers and seven cost details
-    for words in ("500 tokens", "300 tokens", "gpt-4.1 (OpenAI)", "gpt-4.1-mini (OpenAI)",
+    assert html.count("Change<span") == 21  # eleven answers and ten cost details
+    for words in ("500 tokens", "300 tokens", "100 tokens", "1,000 tokens",
+                  f"{DEFAULT_PROMPT_MODEL} (Together AI)", f"{DEFAULT_TUNE_MODEL} (Together AI)",
                   "10 days", "$800"):
         assert words in html
     assert f'href="{draft.url("stability")}?edit=1">Change<span class="visually-hidden"> ' \
@@ -204,16 +210,82 @@ def test_review_lists_every_answer_in_words_with_change_links(client):
     assert "Get my recommendation" in html
 
 
+def test_review_lists_the_small_model_answer_with_a_link_back_to_the_data_step(client):
+    draft = Draft(client)
+    draft.fill(small_model="good_enough")
+    html = page(draft.get("review"))
+    row = re.search(
+        r"<dt>Prompted with your prompt, is the model you would fine-tune good enough\?</dt>"
+        r"\s*<dd[^>]*>([^<]*)</dd>\s*<dd[^>]*>"
+        r"<a href=\"([^\"]+)\">Change<span[^>]*> ([^<]+)</span>",
+        html,
+    )
+    assert row, "no small-model row on the review step"
+    assert row.groups() == (
+        "Good enough", f"{draft.url('data')}?edit=1", "whether the small model is good enough"
+    )
+
+
+def test_review_lists_the_prompt_caching_answer(client):
+    draft = Draft(client)
+    draft.fill(prompt_caching="no")
+    html = page(draft.get("review"))
+    assert re.search(
+        r"<dt>Bill the static prompt at the cached-input price\?</dt>\s*<dd[^>]*>No</dd>", html
+    )
+
+
+def test_the_data_step_refuses_a_missing_small_model_beside_the_field_and_in_the_summary(client):
+    draft = Draft(client)
+    draft.fill(upto="data")
+    response = draft.post("data", {"labeled_examples": "800", "domain_language": "no"})
+    assert response.status_code == 200
+    html = page(response)
+    message = "Select whether the model you would fine-tune is good enough when prompted."
+    assert html.count(message) == 2  # in the error summary and beside the field
+    assert "There is a problem" in html
+    assert f'href="#id_data-small_model_0">{message}</a>' in html
+    assert 'id="id_data-small_model_error"' in html
+    assert 'aria-describedby="id_data-small_model_hint id_data-small_model_error"' in html
+    assert draft.get("stability").url == draft.url("data")  # not answered, so no way on
+
+
+def test_a_tampered_small_model_answer_is_refused_in_words(client):
+    draft = Draft(client)
+    draft.fill(upto="data")
+    response = draft.post("data", {**ANSWERS["data"], "small_model": "perfect"})
+    assert response.status_code == 200
+    message = "Select whether the model you would fine-tune is good enough when prompted."
+    assert page(response).count(message) == 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [("good_enough", "Good enough"), ("falls_short", "Falls short"),
+     ("not_tried", "Not tried yet")],
+)
+def test_each_small_model_answer_is_offered_and_stored(client, typed, label):
+    draft = Draft(client)
+    draft.fill(upto="data")
+    html = page(draft.get("data"))
+    assert re.search(rf'value="{typed}"[^>]*>\s*<label[^>]*>{label}</label>', html)
+    draft.fill(small_model=typed)
+    draft.post("review", {"title": ""})
+    assert Decision.objects.get().small_model == typed
+
+
 def test_change_from_review_returns_to_review_with_the_change_applied(client):
     draft = Draft(client)
     draft.fill()
     assert draft.get("data", data={"edit": "1"}).status_code == 200
     response = draft.post(
-        "data", {"labeled_examples": "40", "domain_language": "no"}, query="?edit=1"
+        "data", {"labeled_examples": "40", "domain_language": "no", "small_model": "not_tried"},
+        query="?edit=1",
     )
     assert response.status_code == 302
     assert response.url == draft.url("review")
-    assert "40 examples" in page(draft.get("review"))
+    html = page(draft.get("review"))
+    assert "40 examples" in html and "Not tried yet" in html
 
 
 def test_two_drafts_in_one_browser_never_mix(client):
@@ -291,15 +363,19 @@ def test_a_finished_draft_sends_back_and_refresh_to_the_result(client):
 
 def test_start_from_these_answers_prefills_a_new_draft(client):
     original = Draft(client)
-    original.fill(labeled_examples="40", latency="critical")
+    original.fill(labeled_examples="40", latency="critical", small_model="good_enough")
     original.post("review", ANSWERS["review"])
     source = Decision.objects.get()
     copy = Draft(client, f"?from={source.token}")
     assert copy.id != original.id
     assert 'value="2000000"' in page(copy.get("volume"))
     copy.fill(upto="data")
-    assert 'value="40"' in page(copy.get("data"))
-    response = copy.post("data", {"labeled_examples": "400", "domain_language": "no"})
+    copied = page(copy.get("data"))
+    assert 'value="40"' in copied
+    assert re.search(r'value="good_enough" checked', copied)
+    response = copy.post(
+        "data", {"labeled_examples": "400", "domain_language": "no", "small_model": "falls_short"}
+    )
     assert response.url == copy.url("stability")
     copy.client.get(copy.url("stability"))
     for step in ("stability", "delivery"):
@@ -475,10 +551,10 @@ def test_queries_per_step_are_bounded(client):
 
 def test_a_draft_prices_its_estimate_as_the_sheet_was_when_it_started(client):
     draft = Draft(client)
-    ModelPrice.objects.filter(name="gpt-4.1").update(input_per_m=100)
+    ModelPrice.objects.filter(name=DEFAULT_PROMPT_MODEL).update(input_per_m=100)
     draft.fill()
     draft.post("review", ANSWERS["review"])
-    assert Decision.objects.get().cost_estimate["prompt_model"]["input_per_m"] == 2.0
+    assert Decision.objects.get().cost_estimate["prompt_model"]["input_per_m"] == 0.88
     later = Draft(client)  # a draft started after the edit uses the new price
     later.fill()
     later.post("review", {"title": "Later"})
@@ -507,33 +583,80 @@ def test_cost_details_are_optional_and_take_their_defaults(client):
     draft.post("review", {"title": ""})
     decision = Decision.objects.get()
     assert (decision.input_tokens, decision.output_tokens, decision.epochs) == (500, 300, 3)
-    assert (decision.prompt_model, decision.tune_model) == ("gpt-4.1", "gpt-4.1-mini")
-    assert decision.cost_estimate["prompting_monthly"] == 12800.0
+    assert (decision.tuned_prompt_tokens, decision.retrieved_tokens) == (100, 1000)
+    assert decision.prompt_caching is True
+    assert (decision.engineering_days, decision.day_rate) == (10, 800)
+    assert decision.prompt_model == DEFAULT_PROMPT_MODEL
+    assert decision.tune_model == DEFAULT_TUNE_MODEL
+    panel = decision.cost_estimate
+    assert panel["version"] == 2 and panel["volume"] == 2_000_000
+    monthly = {option["key"]: option["monthly"] for option in panel["options"]}
+    # 1,500 + 500 input and 300 output tokens at $0.88 a million; the fine-tuned 8B model runs on
+    # a $3.99-an-hour endpoint (no charge per token) plus retraining.
+    assert monthly == {"A": 4048.0, "B": 828.0, "C": 2979.61}
+    assert panel["baseline"] == "A"  # the small model falls short, so training is what helps
+    assert decision.economics["one_off"] == pytest.approx(8002.92, abs=0.01)
 
 
 def test_cost_details_typed_on_the_volume_step_are_stored(client):
     draft = Draft(client)
+    fireworks = "accounts/fireworks/models/llama-v3p1-8b-instruct"
     draft.post("volume", {
         **ANSWERS["volume"], "input_tokens": "1,000", "output_tokens": "50",
-        "prompt_model": "gpt-4o-mini", "tune_model": "gpt-4.1-nano", "epochs": "2",
+        "tuned_prompt_tokens": "40", "retrieved_tokens": "2,500", "prompt_caching": "no",
+        "prompt_model": "gpt-4o-mini", "tune_model": fireworks, "epochs": "2",
         "engineering_days": "0", "day_rate": "1200",
     })
     for step in ("data", "stability", "delivery"):
         assert draft.post(step, ANSWERS[step]).status_code == 302
     html = page(draft.get("review"))
-    assert "gpt-4o-mini (OpenAI)" in html and "1,000 tokens" in html and "$1,200" in html
+    for words in ("gpt-4o-mini (OpenAI)", f"{fireworks} (Fireworks AI)", "1,000 tokens",
+                  "40 tokens", "2,500 tokens", "$1,200"):
+        assert words in html
     draft.post("review", {"title": ""})
     decision = Decision.objects.get()
     assert (decision.input_tokens, decision.output_tokens) == (1000, 50)
-    assert (decision.prompt_model, decision.tune_model) == ("gpt-4o-mini", "gpt-4.1-nano")
-    assert decision.cost_estimate["tune_model"]["name"] == "gpt-4.1-nano"
-    assert decision.cost_estimate["engineering_cost"] == 0.0
+    assert (decision.tuned_prompt_tokens, decision.retrieved_tokens) == (40, 2500)
+    assert decision.prompt_caching is False
+    assert (decision.prompt_model, decision.tune_model) == ("gpt-4o-mini", fireworks)
+    panel = decision.cost_estimate
+    assert panel["tune_model"]["name"] == fireworks
+    assert panel["engineering_cost"] == 0.0
+    assert panel["inputs"]["prompt_caching"] is False
+    assert panel["caching"] == []  # nothing billed at the cached price when caching is off
+
+
+def test_the_tune_model_list_marks_models_a_new_customer_cannot_fine_tune(client):
+    html = page(Draft(client).get("volume"))
+    tune_list = html[html.index('name="volume-tune_model"'):]
+    tune_list = tune_list[: tune_list.index("</select>")]
+    assert f'<option value="{DEFAULT_TUNE_MODEL}" selected>{DEFAULT_TUNE_MODEL} (Together AI)' \
+        "</option>" in tune_list
+    assert "gpt-4.1-mini (OpenAI; closed to new customers since 7 May 2026)" in tune_list, (
+        "the month in a closed model's label is lower-cased: "
+        + re.search(r"gpt-4\.1-mini \(OpenAI;[^)]*\)", tune_list).group(0)
+    )
+    assert "gpt-4.1-nano (OpenAI; retired on 23 October 2026)" in tune_list
+
+
+def test_a_closed_tune_model_chosen_in_the_wizard_gets_no_estimate_and_says_why(client):
+    draft = Draft(client)
+    draft.fill(tune_model="gpt-4.1-mini")
+    draft.post("review", {"title": ""})
+    decision = Decision.objects.get()
+    assert decision.tune_model == "gpt-4.1-mini"
+    assert decision.economics is None
+    assert "gpt-4.1-mini" in decision.cost_estimate["unpriced"]
+    assert [option["key"] for option in decision.cost_estimate["options"]] == ["A"]
 
 
 @pytest.mark.parametrize(
     ("name", "typed", "message"),
     [
         ("epochs", "0", "Enter a number of training epochs of 1 or more."),
+        ("retrieved_tokens", "lots", "Enter the number of retrieved tokens as a whole number"),
+        ("tuned_prompt_tokens", "-1", "Enter a number of instruction tokens of 0 or more."),
+        ("prompt_caching", "maybe", "Select yes or no for prompt caching."),
         ("output_tokens", "many", "Enter the number of output tokens as a whole number"),
         ("prompt_model", "gpt-99", "Choose a model to prompt from the list."),
         ("tune_model", "gpt-99", "Choose a model to fine-tune from the list."),

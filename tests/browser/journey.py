@@ -12,7 +12,8 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-from decisions import engine
+from decisions import costs, engine
+from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, decide_and_price
 from decisions.questions import BY_NAME, STEPS, questions_for
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -46,6 +47,13 @@ class Scenario:
         return [BY_NAME[name].in_words(answers[name]) for name in self.typed]
 
 
+# The cost details every scenario leaves as they are: the defaults, the default model pair.
+DEFAULT_COST_DETAILS = {
+    **costs.COST_DETAIL_DEFAULTS,
+    "prompt_model": DEFAULT_PROMPT_MODEL,
+    "tune_model": DEFAULT_TUNE_MODEL,
+}
+
 SUPPORT_TRIAGE = Scenario(
     "Support triage",
     "fine_tuning",
@@ -54,6 +62,7 @@ SUPPORT_TRIAGE = Scenario(
         "prompt_tokens": "1500",
         "labeled_examples": "800",
         "domain_language": "no",
+        "small_model": "falls_short",
         "change_frequency": "rarely",
         "phase": "production",
         "fresh_knowledge": "no",
@@ -70,6 +79,7 @@ EARLY_PROTOTYPE = Scenario(
         "prompt_tokens": "1500",
         "labeled_examples": "20",
         "domain_language": "no",
+        "small_model": "not_tried",
         "change_frequency": "weekly",
         "phase": "exploring",
         "fresh_knowledge": "no",
@@ -86,11 +96,12 @@ PRICING_ASSISTANT = Scenario(
         "prompt_tokens": "2500",
         "labeled_examples": "1200",
         "domain_language": "yes",
+        "small_model": "falls_short",
         "change_frequency": "quarterly",
         "phase": "launching",
         "fresh_knowledge": "yes",
         "latency": "critical",
-        "output_format": "structured",
+        "output_format": "strict",
         "reasoning": "complex",
     },
 )
@@ -182,13 +193,24 @@ def submit(page: Page, scenario: Scenario, *, tap: bool = False, on_page=None) -
 
 
 def expect_verdict(page: Page, scenario: Scenario) -> None:
-    """The verdict, its reasons in the team's own numbers and the rows that bear on them."""
-    result = engine.decide(scenario.answers())
+    """The verdict, how firm it is, its reasons in the team's own numbers, the rows that bear on
+    them and the three ways of running the task, priced."""
+    result, estimate = decide_and_price(scenario.answers(), DEFAULT_COST_DETAILS)
     assert result.recommendation == scenario.expected, "the scenario no longer fits the rules"
     verdict = page.locator("[data-recommendation]")
     expect(verdict).to_have_attribute("data-recommendation", scenario.expected)
     expect(verdict).to_have_text(engine.RECOMMENDATION_LABELS[scenario.expected])
     expect(verdict).to_be_visible()
+    strength = page.locator("[data-strength]")
+    expect(strength).to_have_attribute("data-strength", result.strength)
+    expect(strength).to_contain_text(result.strength_note or "Clear:")
+    expect(strength).to_be_visible()
+    assert estimate is not None and estimate.economics is not None
+    for option in estimate.options:
+        figure = page.locator(f'[data-cost="{option.key}"]')
+        expect(figure).to_contain_text(option.label)
+        expect(figure).to_be_visible()
+    expect(page.get_by_role("main")).not_to_contain_text(re.compile(r"\$0\.00(?!\d)"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(scenario.title)
     for reason in result.reasons:
         expect(page.get_by_text(reason.text, exact=True)).to_be_visible()

@@ -237,3 +237,27 @@ def test_journey_no_request_leaves_the_origin_and_no_script_fails(live_server, n
     assert elsewhere == []
     assert len(requests) > 20  # the listener saw the whole journey
     assert [error for error in errors if error not in expected_errors] == []
+
+
+def test_journey_the_data_step_asks_whether_the_small_model_is_good_enough(
+    live_server, new_context
+):
+    page = new_context(**DESKTOP).new_page()
+    start(page, live_server.url)
+    fill_step(page, SUPPORT_TRIAGE, "volume")
+    page.get_by_role("button", name="Continue").click()
+    expect_step(page, 2)
+    type_into(page, "data", "labeled_examples", "800")
+    choose(page, "data", "domain_language", "no")
+    page.get_by_role("button", name="Continue").click()  # the small-model question unanswered
+
+    message = "Select whether the model you would fine-tune is good enough when prompted."
+    expect_step(page, 2)
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    expect(page.locator("#id_data-small_model_error")).to_have_text(f"Error: {message}")
+    page.get_by_role("link", name=message).click()  # the summary leads to the question
+    expect(page.locator("#id_data-small_model_0")).to_be_in_viewport()
+    expect(page.locator("#id_data-labeled_examples")).to_have_value("800")  # kept as typed
+    choose(page, "data", "small_model", "not_tried")
+    page.get_by_role("button", name="Continue").click()
+    expect_step(page, 3)

@@ -1,0 +1,102 @@
+"""Money, months and volumes in words, for the engine's reasons and the cost panel alike.
+
+Plain Python with no Django import.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+
+_CONTEXT = Context(prec=60)
+_CENT = Decimal("0.01")
+
+_LARGE_UNITS = ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"))
+
+
+def format_money(value: Decimal | float | int) -> str:
+    """Dollars for people: "$0.42" under $10, "$1,234" under $1M, then "$1.2M", "$3.4B", "$5.6T".
+
+    Amounts under a cent keep two significant digits ("$0.0031") rather than showing "$0.00";
+    negative amounts get a leading minus ("-$1,234").
+    """
+    number = _signed_decimal(value)
+    with localcontext(_CONTEXT):
+        amount = abs(number)
+        if 0 < amount < _CENT:
+            exponent = amount.adjusted() - 1
+            text = f"{amount.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP):f}"
+        elif amount.quantize(_CENT, rounding=ROUND_HALF_UP) < 10:
+            text = f"{amount.quantize(_CENT, rounding=ROUND_HALF_UP):f}"
+        elif amount.quantize(Decimal(1), rounding=ROUND_HALF_UP) < 10**6:
+            text = f"{amount.quantize(Decimal(1), rounding=ROUND_HALF_UP):,f}"
+        else:
+            text = _with_unit(amount)
+    return f"{'-' if number < 0 else ''}${text}"
+
+
+def _signed_decimal(value: object) -> Decimal:
+    if isinstance(value, float):
+        value = str(value)
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise ValueError(f"Not a number: {value!r}")
+    number = Decimal(value)
+    if not number.is_finite():
+        raise ValueError(f"Not a finite number: {value!r}")
+    return number
+
+
+def _with_unit(amount: Decimal) -> str:
+    """Amounts of a million and up: "1.2M", "34.5B", "1,234.5T", in the largest unit reached."""
+    for size, unit in _LARGE_UNITS:
+        scaled = (amount / size).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        if scaled >= 1:
+            return f"{_one_decimal(scaled)}{unit}"
+    return f"{amount:,f}"
+
+
+def format_months(value: Decimal | float | None) -> str:
+    """How long to pay back, in words: "straight away", "under a month", "2.5 months", "14 months",
+    "3.2 years", "over 100 years"; "never" for None (no break-even)."""
+    if value is None:
+        return "never"
+    months = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if months <= 0:
+        return "straight away"
+    if months < 1:
+        return "under a month"
+    if months < 10:
+        text = _one_decimal(months)
+        return "1 month" if text == "1" else f"{text} months"
+    if months < 24:
+        whole = months.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return f"{whole} months" if whole < 24 else "2 years"
+    years = months / 12
+    if years > 100:
+        return "over 100 years"
+    text = _one_decimal(years)
+    return "1 year" if text == "1" else f"{text} years"
+
+
+def _one_decimal(value: Decimal) -> str:
+    """At most one decimal, none when it is 0: "2.5", "14", "1,234.5"."""
+    text = f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,f}"
+    return text.removesuffix(".0")
+
+
+def format_count(value: int | Decimal) -> str:
+    """A short volume for axis ticks and labels: "950", "1k", "250k", "2.5M", "10B", "1T"."""
+    number = Decimal(value)
+    units = ((Decimal(1000), "k"), *reversed(_LARGE_UNITS))
+    chosen = None
+    for index, (size, _) in enumerate(units):
+        if number >= size:
+            chosen = index
+    if chosen is None:
+        return f"{number.quantize(Decimal(1), rounding=ROUND_HALF_UP):f}"
+    scaled = (number / units[chosen][0]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if scaled >= 1000 and chosen + 1 < len(units):
+        chosen += 1  # 999.96k is 1M, not 1000k
+        scaled = (number / units[chosen][0]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if scaled >= 100:  # "124k" for 123,456 would be rounding twice
+        scaled = (number / units[chosen][0]).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{_one_decimal(scaled)}{units[chosen][1]}"
