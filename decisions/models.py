@@ -93,7 +93,7 @@ class ModelPrice(models.Model):
         "input, per million tokens", max_digits=10, decimal_places=4
     )
     cached_input_per_m = models.DecimalField(
-        "cached input, per million tokens", max_digits=10, decimal_places=4,
+        "cached input, per million tokens", max_digits=12, decimal_places=6,
         null=True, blank=True, help_text="Blank when the provider does not cache prompts.",
     )
     min_cache_tokens = models.PositiveIntegerField(

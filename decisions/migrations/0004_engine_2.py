@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='modelprice',
             name='cached_input_per_m',
-            field=models.DecimalField(blank=True, decimal_places=4, help_text='Blank when the provider does not cache prompts.', max_digits=10, null=True, verbose_name='cached input, per million tokens'),
+            field=models.DecimalField(blank=True, decimal_places=6, help_text='Blank when the provider does not cache prompts.', max_digits=12, null=True, verbose_name='cached input, per million tokens'),
         ),
         migrations.AddField(
             model_name='modelprice',
