@@ -310,3 +310,35 @@ class Decision(models.Model):
             return None
         result = engine.decide(self.answers())
         return None if result.recommendation == self.recommendation else result
+
+
+class RateCount(models.Model):
+    """How many decisions one client created in one fixed window: the rate limit's counter.
+
+    decisions.ratelimit adds to it with one atomic UPSERT, so any number of processes and
+    replicas share one exact count; old windows are deleted by decisions.housekeeping.
+    """
+
+    key = models.CharField(max_length=100, help_text="What is limited, and for whom.")
+    window = models.BigIntegerField(help_text="The window's start, in seconds since 1970.")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="one_count_per_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} from {self.window}: {self.count}"
+
+
+class IdempotencyKey(models.Model):
+    """An API client's Idempotency-Key, and the decision its first request made (24 hours)."""
+
+    key = models.CharField(max_length=100, unique=True)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request's JSON.")
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

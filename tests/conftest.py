@@ -91,7 +91,7 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
     script = (
         "import django; django.setup(); from django.core.management import call_command;"
-        "call_command('migrate', verbosity=0); call_command('createcachetable')"
+        "call_command('migrate', verbosity=0)"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,

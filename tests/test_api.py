@@ -4,7 +4,6 @@ import json
 from functools import cache as memoize
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -34,11 +33,7 @@ COST_DETAILS = {
 }
 SEEDED_MODELS = "gpt-4.1, gpt-4.1-mini, gpt-4.1-nano, gpt-4o-mini"
 
-
-@pytest.fixture(autouse=True)
-def empty_cache(db):
-    """Rate-limit counts live in the cache: every test starts with a fresh budget."""
-    cache.clear()
+pytestmark = pytest.mark.django_db
 
 
 def post(client: Client, body, content_type: str = "application/json", **extra):

@@ -4,7 +4,6 @@ import re
 import uuid
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -487,7 +486,6 @@ def test_a_draft_prices_its_estimate_as_the_sheet_was_when_it_started(client):
 
 def test_rate_limit_on_the_final_submit_answers_429_and_stores_nothing(client, settings):
     settings.RATE_LIMIT = "1/m"
-    cache.clear()
     first = Draft(client)
     first.fill()
     assert first.post("review", ANSWERS["review"]).status_code == 302
@@ -498,7 +496,6 @@ def test_rate_limit_on_the_final_submit_answers_429_and_stores_nothing(client, s
     assert response.has_header("Retry-After")
     assert Decision.objects.count() == 1
     assert FINISHED_KEY in client.session
-    cache.clear()
 
 
 def test_cost_details_are_optional_and_take_their_defaults(client):
