@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from decisions import costs, engine, openapi, serializers
+from decisions import costs, engine, idempotency, openapi, serializers
 from decisions.models import COST_DETAIL_FIELDS, Decision, ModelPrice, Source, title_problem
 from decisions.ratelimit import limit_decision_creation, wait_words
 
@@ -154,11 +154,16 @@ def decisions(request: HttpRequest) -> HttpResponse:
         response["Allow"] = "POST"
         return response
     try:
+        key = idempotency.key_from(request)
+    except idempotency.BadKey as bad:
+        return _errors(400, {ALL: [str(bad)]})
+    try:
         data = _read_json(request)
     except BadBody as bad:
         return _errors(bad.status, {ALL: [bad.message]})
     if not isinstance(data, dict):
         return _errors(400, {ALL: [f"Send a JSON object of answers, such as {EXAMPLE}."]})
+    body = idempotency.fingerprint(data)
 
     errors: dict[str, list[str]] = {}
     title = data.pop("title", "")
@@ -174,16 +179,47 @@ def decisions(request: HttpRequest) -> HttpResponse:
     if errors:
         return _errors(400, errors)
 
-    retry_after = limit_decision_creation(request)
-    if retry_after is not None:
-        message = f"Too many decisions from your address. Try again in {wait_words(retry_after)}."
-        response = _errors(429, {ALL: [message]})
-        response["Retry-After"] = str(retry_after)
-        return response
+    try:
+        decision = idempotency.earlier(key, body) if key else None
+        if decision is None:
+            retry_after = limit_decision_creation(request)
+            if retry_after is not None:
+                return _too_many(retry_after)
+            decision = _record(key, body, answers, title, cost_details)
+    except idempotency.KeyReused:
+        return _errors(422, {ALL: [KEY_REUSED]})
+    return _created(decision, request)
 
-    decision, _ = Decision.objects.record(
-        answers, title=title, source=Source.API, cost_details=cost_details
-    )
+
+KEY_REUSED = (
+    f"This {idempotency.HEADER} was sent within the last 24 hours with other answers. Send "
+    "those answers again to get their decision, or use a new key for these."
+)
+
+
+def _too_many(retry_after: int) -> JsonResponse:
+    message = f"Too many decisions from your address. Try again in {wait_words(retry_after)}."
+    response = _errors(429, {ALL: [message]})
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _record(
+    key: str | None, body: str, answers: engine.Answers, title: str, cost_details: dict
+) -> Decision:
+    """Store the decision, once per Idempotency-Key when there is one."""
+
+    def record() -> Decision:
+        decision, _ = Decision.objects.record(
+            answers, title=title, source=Source.API, cost_details=cost_details
+        )
+        return decision
+
+    return idempotency.record_once(key, body, record) if key else record()
+
+
+def _created(decision: Decision, request: HttpRequest) -> JsonResponse:
+    """201 with the decision, the same for a first request and for its retries."""
     payload = serializers.decision_payload(decision, request)
     response = JsonResponse(payload, status=201)
     response["Location"] = payload["url"]

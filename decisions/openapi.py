@@ -4,7 +4,7 @@ Ranges and enums come from the engine's own constants, so the description cannot
 what the API accepts; the tests validate real responses against it.
 """
 
-from decisions import costs, engine
+from decisions import costs, engine, idempotency
 from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, TITLE_MAX_LENGTH
 
 
@@ -297,6 +297,23 @@ _DECISION = {
 }
 
 
+_IDEMPOTENCY_KEY = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Makes a retry safe: send a new random value (a UUID) with each decision you mean to "
+        "create, and the same value when you send that request again. Within 24 hours, the "
+        "same key with the same JSON body answers 201 with the decision the first request "
+        "made (the same token) and creates nothing; the same key with another body is a 422. "
+        "Keys are global, not per client, so use an unguessable one. Requests racing with one "
+        "key make one decision. A malformed key is a 400."
+    ),
+    "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN},
+    "example": "8e03978e-40d5-43e8-bc93-6894a57f9324",
+}
+
+
 def spec() -> dict:
     """The whole OpenAPI document as a JSON-ready dict."""
     request_properties = {
@@ -326,6 +343,7 @@ def spec() -> dict:
                 "post": {
                     "operationId": "createDecision",
                     "summary": "Decide on a team's answers and store the decision",
+                    "parameters": [_IDEMPOTENCY_KEY],
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -352,6 +370,9 @@ def spec() -> dict:
                         ),
                         "413": _error_response("The body is over 64 KB."),
                         "415": _error_response("The body is not sent as application/json."),
+                        "422": _error_response(
+                            "The Idempotency-Key was used within 24 hours with another body."
+                        ),
                         "429": _error_response(
                             "Too many decisions from this client; try again after Retry-After.",
                             headers={

@@ -1,6 +1,7 @@
 """The JSON API: POST /api/decisions, its errors, its rate limit and its OpenAPI description."""
 
 import json
+from datetime import timedelta
 from functools import cache as memoize
 
 import pytest
@@ -14,7 +15,7 @@ from openapi_core.testing import MockRequest
 from openapi_spec_validator import validate as validate_spec
 
 from decisions import costs, engine, openapi
-from decisions.models import Decision, ModelPrice
+from decisions.models import Decision, IdempotencyKey, ModelPrice
 from tests.examples import FINE_TUNING_ANSWERS
 
 URL = "/api/decisions"
@@ -412,6 +413,82 @@ def test_rate_limit_off_allows_any_number(client, settings):
     settings.RATE_LIMIT = None
     statuses = {post(client, PROMPTING).status_code for _ in range(5)}
     assert statuses == {201}
+
+
+# --- Idempotency-Key ---
+
+KEY = "8e03978e-40d5-43e8-bc93-6894a57f9324"
+
+
+def test_a_retry_with_the_same_key_returns_the_first_decision(client):
+    first = post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    again = post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["token"] == first.json()["token"]
+    assert again["Location"] == first["Location"]
+    assert Decision.objects.count() == 1
+
+
+def test_the_same_body_in_another_spacing_and_order_is_the_same_request(client):
+    first = post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    reordered = json.dumps(dict(reversed(list(FINE_TUNING.items()))), indent=4)
+    again = post(client, reordered, HTTP_IDEMPOTENCY_KEY=f'"{KEY}"')
+    assert again.json()["token"] == first.json()["token"]
+
+
+def test_the_same_key_with_another_body_is_a_422_and_stores_nothing(client):
+    post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    response = post(client, PROMPTING, HTTP_IDEMPOTENCY_KEY=KEY)
+    assert response.status_code == 422
+    assert "with other answers" in all_message(response)
+    assert Decision.objects.count() == 1
+    assert_matches_openapi(response)
+
+
+def test_different_keys_and_no_key_each_make_a_decision(client):
+    post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY.replace("8", "9"))
+    post(client, FINE_TUNING)
+    post(client, FINE_TUNING)
+    assert Decision.objects.count() == 4
+
+
+def test_a_key_is_forgotten_after_24_hours(client):
+    first = post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    IdempotencyKey.objects.update(created=first_created(first) - timedelta(hours=25))
+    later = post(client, PROMPTING, HTTP_IDEMPOTENCY_KEY=KEY)
+    assert later.status_code == 201
+    assert later.json()["token"] != first.json()["token"]
+    assert IdempotencyKey.objects.get().decision.token == later.json()["token"]
+
+
+def first_created(response):
+    return Decision.objects.get(token=response.json()["token"]).created
+
+
+def test_a_retry_is_not_counted_against_the_rate_limit(client, settings):
+    settings.RATE_LIMIT = "1/m"
+    first = post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    again = post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    assert again.status_code == 201
+    assert again.json()["token"] == first.json()["token"]
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["short", "x" * 101, "has spaces in the key ok", "tab\there-and-long-enough", "ключ" * 5, '""'],
+)
+def test_a_malformed_key_is_a_400_and_stores_nothing(client, key):
+    response = post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 400
+    assert "Idempotency-Key header must be 16 to 100" in all_message(response)
+    assert Decision.objects.count() == 0
+
+
+def test_openapi_documents_the_idempotency_key(client):
+    operation = client.get("/api/openapi.json").json()["paths"]["/api/decisions"]["post"]
+    assert [p["name"] for p in operation["parameters"]] == ["Idempotency-Key"]
+    assert "422" in operation["responses"]
 
 
 # --- The OpenAPI description ---
