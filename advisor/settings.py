@@ -87,6 +87,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 HTTPS = env_bool("HTTPS", False)
 TRUST_PROXY = env_bool("TRUST_PROXY", False)
 RATE_LIMIT = env_rate("RATE_LIMIT", "30/m")
+# New sessions (a browser's first answer) one client address may start: bounds the session
+# table against a client that drops its cookies (decisions/wizard.py).
+DRAFT_RATE_LIMIT = env_rate("DRAFT_RATE_LIMIT", "100/h")
+# The chance that a POST is followed by deleting expired rows (decisions/housekeeping.py).
+HOUSEKEEPING_CHANCE = 0.01
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -109,6 +114,8 @@ MIDDLEWARE = [
     "decisions.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, header built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Deletes expired drafts, rate windows and idempotency keys after about 1 POST in 100.
+    "decisions.middleware.HousekeepingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

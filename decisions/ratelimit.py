@@ -19,6 +19,7 @@ from decisions.client_ip import client_ip
 from decisions.models import RateCount
 
 GROUP = "decisions.create"
+DRAFT_GROUP = "drafts.start"
 
 
 def client_key(request: HttpRequest) -> str:
@@ -84,6 +85,12 @@ def limit_decision_creation(request: HttpRequest) -> int | None:
     return over_budget(GROUP, request, settings.RATE_LIMIT)
 
 
+def limit_new_sessions(request: HttpRequest) -> int | None:
+    """Count one new session (a browser's first saved answer) against this client's budget
+    (settings.DRAFT_RATE_LIMIT), as limit_decision_creation does for decisions."""
+    return over_budget(DRAFT_GROUP, request, settings.DRAFT_RATE_LIMIT)
+
+
 def period_seconds(rate: str) -> int:
     """The length of a rate's window: "30/m" -> 60."""
     return {"s": 1, "m": 60, "h": 3600, "d": 86400}[rate.partition("/")[2][-1]]
@@ -99,11 +106,18 @@ def wait_words(seconds: int) -> str:
     return "1 second"
 
 
-def too_many_response(request: HttpRequest, retry_after: int) -> HttpResponse:
-    """The HTML page for a client over its budget: status 429 with Retry-After."""
-    response = render(
-        request, "429.html", {"retry_after": retry_after, "wait": wait_words(retry_after)},
-        status=429,
+def too_many_response(
+    request: HttpRequest, retry_after: int, what: str = "decisions"
+) -> HttpResponse:
+    """The HTML page for a client over its budget: status 429 with Retry-After. `what` names
+    the thing there were too many of: "decisions" or "new assessments"."""
+    kept = (
+        "Your answers are kept: nothing was lost." if what == "decisions"
+        else "Nothing you typed was saved yet."
     )
+    context = {
+        "retry_after": retry_after, "wait": wait_words(retry_after), "what": what, "kept": kept,
+    }
+    response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(retry_after)
     return response

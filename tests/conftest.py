@@ -52,7 +52,8 @@ SERVER_SECRET_KEY = "server-test-key-" + "s" * 50
 # Variables the settings read: the servers get exactly the ones a test gives them.
 _SETTINGS_VARIABLES = {
     "DJANGO_DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DATABASE_URL", "HTTPS",
-    "TRUST_PROXY", "RATE_LIMIT", "DJANGO_SETTINGS_MODULE", "BIND", "WEB_CONCURRENCY",
+    "TRUST_PROXY", "RATE_LIMIT", "DRAFT_RATE_LIMIT", "DJANGO_SETTINGS_MODULE", "BIND",
+    "WEB_CONCURRENCY",
     "ACCESS_LOG",
 }
 
