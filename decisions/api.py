@@ -13,7 +13,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from decisions import costs, engine, idempotency, openapi, serializers
-from decisions.models import COST_DETAIL_FIELDS, Decision, ModelPrice, Source, title_problem
+from decisions.models import (
+    COST_DETAIL_FIELDS,
+    TITLE_MAX_LENGTH,
+    Decision,
+    ModelPrice,
+    Source,
+    title_problem,
+)
 from decisions.ratelimit import limit_decision_creation, wait_words
 
 MAX_BODY_BYTES = 64 * 1024
@@ -47,6 +54,13 @@ def _parse_int(literal: str) -> int:
         # Out of range for every field, as the real value would be; the engine says so by name.
         return -(10**MAX_INT_DIGITS) if literal.startswith("-") else 10**MAX_INT_DIGITS
     return int(literal)
+
+
+def _parse_float(literal: str) -> int | float:
+    """A number with a fraction or exponent; a whole one (1500.0, 1.5e3) is the integer it
+    equals, as JSON Schema's "integer" says."""
+    value = float(literal)
+    return int(value) if value.is_integer() else value
 
 
 def _reject_constant(name: str) -> float:
@@ -85,7 +99,9 @@ def _read_json(request: HttpRequest) -> object:
     except UnicodeDecodeError:
         raise BadBody(400, "The body is not valid UTF-8; send JSON encoded as UTF-8.") from None
     try:
-        return json.loads(text, parse_int=_parse_int, parse_constant=_reject_constant)
+        return json.loads(
+            text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_reject_constant
+        )
     except RecursionError:
         raise BadBody(400, "The JSON is nested too deeply; send one flat object.") from None
     except ValueError as error:  # json.JSONDecodeError is a ValueError
@@ -96,6 +112,9 @@ def _read_json(request: HttpRequest) -> object:
 def _title_errors(title: object) -> list[str]:
     if not isinstance(title, str):
         return ["Enter the title as text, or leave it out."]
+    if len(title) > TITLE_MAX_LENGTH:
+        # Spaces around it count here, as in the OpenAPI description's maxLength.
+        return [f"Shorten the name to {TITLE_MAX_LENGTH} characters or fewer."]
     problem = title_problem(title)
     return [problem] if problem else []
 
@@ -226,6 +245,7 @@ def _created(decision: Decision, request: HttpRequest) -> JsonResponse:
     return response
 
 
+@csrf_exempt  # read-only: any other method gets require_GET's 405, not a CSRF 403
 @require_GET
 def openapi_json(request: HttpRequest) -> JsonResponse:
     """The OpenAPI description of this API."""

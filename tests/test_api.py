@@ -164,7 +164,7 @@ COST_ERRORS = [
     with_cost("input_tokens", -1, "input-tokens-negative"),
     with_cost("input_tokens", costs.MAX_TOKENS_PER_REQUEST + 1, "input-tokens-over"),
     with_cost("output_tokens", "300", "output-tokens-string"),
-    with_cost("output_tokens", 300.0, "output-tokens-float"),
+    with_cost("output_tokens", 300.5, "output-tokens-fraction"),
     with_cost("epochs", 0, "epochs-zero"),
     with_cost("epochs", costs.MAX_EPOCHS + 1, "epochs-over"),
     with_cost("epochs", True, "epochs-bool"),
@@ -274,7 +274,7 @@ FIELD_ERRORS = [
         for name in FINE_TUNING
     ],
     with_answer("monthly_requests", "2000000", "string-for-number"),
-    with_answer("labeled_examples", 800.0, "float-for-int"),
+    with_answer("labeled_examples", 800.5, "fraction-for-examples"),
     with_answer("prompt_tokens", 1.5, "fraction-for-int"),
     with_answer("labeled_examples", True, "bool-for-int"),
     with_answer("domain_language", 1, "int-for-bool"),
@@ -508,6 +508,74 @@ def test_openapi_request_schema_names_every_answer(client):
     assert set(schema["properties"]) == {*engine.ANSWER_FIELDS, *COST_DETAILS, "title"}
     assert schema["additionalProperties"] is False
     assert schema["properties"]["phase"]["enum"] == ["exploring", "launching", "production"]
+
+
+def test_openapi_model_names_are_the_price_sheet_as_it_is_now(client):
+    ModelPrice.objects.create(
+        name="claude-sonnet-4", provider="Anthropic", input_per_m=3, output_per_m=15,
+        as_of="2025-06-01", source_url="https://www.anthropic.com/pricing",
+    )
+    ModelPrice.objects.filter(name="gpt-4o-mini").delete()
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["Answers"]
+    prompt, tune = schema["properties"]["prompt_model"], schema["properties"]["tune_model"]
+    assert prompt["enum"] == ["claude-sonnet-4", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano"]
+    assert tune["enum"] == ["gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano"]  # tunable ones only
+    assert prompt["default"] in prompt["enum"] and tune["default"] in tune["enum"]
+
+
+def test_openapi_leaves_out_a_model_field_with_no_model_to_choose(client):
+    ModelPrice.objects.all().delete()
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["Answers"]
+    assert "prompt_model" not in schema["properties"]
+    assert "tune_model" not in schema["properties"]
+    validate_spec(client.get("/api/openapi.json").json())
+
+
+def test_openapi_title_pattern_refuses_what_the_api_refuses(client):
+    import re as regex
+
+    title = client.get("/api/openapi.json").json()["components"]["schemas"]["Answers"][
+        "properties"]["title"]
+    pattern = regex.compile(title["pattern"])
+    for refused in ("a\nb", "tab\there", "nul\x00", "bell\x07", "\x85", "rtl\u202eoverride"):
+        assert not pattern.search(refused), refused
+        assert post(client, {**FINE_TUNING, "title": refused}).status_code == 400
+    for accepted in ("Support triage", "Café – Ünïcode ✓", ""):
+        assert pattern.search(accepted), accepted
+        assert post(client, {**FINE_TUNING, "title": accepted}).status_code == 201
+
+
+def test_openapi_describes_the_result_exports(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert set(paths) >= {"/d/{token}.json", "/d/{token}.md"}
+    assert "text/markdown" in paths["/d/{token}.md"]["get"]["responses"]["200"]["content"]
+
+
+def test_a_title_over_the_limit_counts_its_spaces_as_the_description_says(client):
+    response = post(client, {**FINE_TUNING, "title": " " * 10 + "x" * 115})
+    assert response.status_code == 400
+
+
+def test_a_whole_number_written_with_a_fraction_is_that_number(client):
+    response = post(client, {**FINE_TUNING, "labeled_examples": 800.0, "prompt_tokens": 1.5e3})
+    assert response.status_code == 201
+    assert response.json()["answers"]["prompt_tokens"] == 1500
+    assert post(client, {**FINE_TUNING, "labeled_examples": 800.5}).status_code == 400
+
+
+def test_an_unknown_export_answers_in_its_own_format(client):
+    missing = "A" * 24
+    json_404 = client.get(f"/d/{missing}.json")
+    assert json_404.status_code == 404 and json_404.json()["errors"]["__all__"]
+    md_404 = client.get(f"/d/{missing}.md")
+    assert md_404.status_code == 404 and md_404["Content-Type"].startswith("text/markdown")
+
+
+@pytest.mark.parametrize("path", ["/d/AAAAAAAAAAAAAAAAAAAAAAAA.json", "/api/openapi.json"])
+def test_read_only_endpoints_answer_other_methods_with_405(client, path):
+    response = client.generic("QUERY", path)
+    assert response.status_code == 405
+    assert "GET" in response["Allow"]
 
 
 @pytest.mark.parametrize(
