@@ -337,8 +337,9 @@ def _series(est: CostEstimate, axes: _Axes) -> list[str]:
 
 
 CHAR_WIDTH = 7.5  # a generous average at font-size 13, to keep labels inside the plot
-# A white outline under label text keeps it readable where a line runs behind it.
-_HALO = ' stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke"'
+# A white outline under label text keeps it readable where a line runs behind it. "Under" is
+# paint-order: stroke, set in site.css: HTML allows no paint-order attribute on inline SVG.
+_HALO = ' stroke="#ffffff" stroke-width="4" stroke-linejoin="round"'
 
 
 def _marker_label(x: float, y: float, text: str, other_x: float | None) -> str:
