@@ -27,7 +27,6 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 
 run: $(VENV)/.installed .secret_key
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/gunicorn advisor.wsgi -c gunicorn.conf.py
 

@@ -87,6 +87,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 HTTPS = env_bool("HTTPS", False)
 TRUST_PROXY = env_bool("TRUST_PROXY", False)
 RATE_LIMIT = env_rate("RATE_LIMIT", "30/m")
+# New sessions (a browser's first answer) one client address may start: bounds the session
+# table against a client that drops its cookies (decisions/wizard.py).
+DRAFT_RATE_LIMIT = env_rate("DRAFT_RATE_LIMIT", "100/h")
+# The chance that a POST is followed by deleting expired rows (decisions/housekeeping.py).
+HOUSEKEEPING_CHANCE = 0.01
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -109,6 +114,8 @@ MIDDLEWARE = [
     "decisions.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, header built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Deletes expired drafts, rate windows and idempotency keys after about 1 POST in 100.
+    "decisions.middleware.HousekeepingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -233,24 +240,8 @@ if TRUST_PROXY:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
-# The per-client decision budget (decisions/ratelimit.py, RATE_LIMIT) counts in this cache. It
-# lives in the database, so every gunicorn process and replica shares one count with no extra
-# service; `manage.py createcachetable` makes the table (the test runner does it by itself).
-# django-ratelimit prefers memcached or Redis because DatabaseCache's incr is a read then a write,
-# not atomic: two requests racing may count as one. A small undercount under races is acceptable
-# for abuse prevention, so its E003/W001 checks are silenced (they run only if "django_ratelimit"
-# is ever added to INSTALLED_APPS; only its core module is used). incr re-sets an entry with the
-# cache's default TIMEOUT, so that must outlast the longest window (a day); MAX_ENTRIES is well
-# above the clients seen in a day, or culling would forget counts early.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "advisor_cache",
-        "TIMEOUT": 60 * 60 * 24 + 60,
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    }
-}
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# No CACHES: Django's default per-process memory cache is enough, since nothing shared lives in
+# a cache. Rate-limit counts are rows of decisions.RateCount, made by `migrate`.
 
 # Admin sign-in against password guessing (django-axes): five wrong passwords for one username
 # from one client lock that pair out for 15 minutes (axes' default is forever), answered with

@@ -652,7 +652,6 @@ def measure(args: argparse.Namespace, tmp: Path, results: Results) -> None:
     say("preparing: a fresh SQLite database, migrated; static files collected")
     manage = [sys.executable, "manage.py"]
     run_checked([*manage, "migrate", "--noinput", "-v0"], env, "migrate")
-    run_checked([*manage, "createcachetable"], env, "createcachetable")
     run_checked([*manage, "collectstatic", "--noinput", "-v0"], env, "collectstatic")
     minimal_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.minimal.settings"}
 

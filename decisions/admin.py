@@ -5,6 +5,8 @@ A decision is a record, so the admin only reads it; the one change a lead makes 
 public link off or on again. Prices are edited here; a decision keeps the prices it was given.
 """
 
+from datetime import date
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, QuerySet
@@ -60,19 +62,46 @@ class ShareLinkFilter(admin.SimpleListFilter):
         return queryset
 
 
+def date_filter_problem(year: str | None, month: str | None, day: str | None) -> str | None:
+    """Why a date hierarchy filter cannot be listed, in words, or None when it can.
+
+    The admin turns year, month and day into a range [from, to) with Python dates: a value
+    that is no number or no date, or a range that would end past 9999-12-31 (a year of 9999,
+    its December, or its last day), would otherwise be a 500.
+    """
+    parts = [part for part in (year, month, day) if part is not None]
+    if not all(part.isascii() and part.isdigit() and len(part) <= 4 for part in parts):
+        return "A date filter is not a date: use numbers, such as year 2026 and month 3."
+    try:
+        start = date(int(year or 1), int(month or 1), int(day or 1))
+    except ValueError:
+        return "A date filter is not a date: that year, month and day do not exist."
+    if start.year == date.max.year and (month is None or start.month == 12) and (
+        day is None or start == date.max
+    ):
+        return "A date filter reaches past 9999-12-31, the last date Advisor can list."
+    return None
+
+
 class LookupGuard:
     """Refuse change-list filters the database cannot take, with a 400 instead of a 500.
 
-    PostgreSQL refuses a NUL character in any text, and a year past 9999 overflows the
-    date hierarchy's date arithmetic.
+    PostgreSQL refuses a NUL character in any text, and an impossible date (year 0, month 13,
+    day 32, a year past 9998) breaks the date hierarchy's date arithmetic.
     """
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
         for name, values in request.GET.lists():
             if any("\x00" in value for value in (name, *values)):
                 return HttpResponseBadRequest("A filter holds a NUL character.")
-            if name.endswith(("__year", "__month", "__day")) and any(len(v) > 4 for v in values):
-                return HttpResponseBadRequest("A date filter is not a date.")
+        hierarchy = self.date_hierarchy
+        if hierarchy:
+            year, month, day = (
+                request.GET.getlist(f"{hierarchy}__{part}")[-1:] or [None]
+                for part in ("year", "month", "day")
+            )
+            if problem := date_filter_problem(year[0], month[0], day[0]):
+                return HttpResponseBadRequest(problem)
         return super().changelist_view(request, extra_context)
 
 

@@ -12,10 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from decisions import costs, engine, openapi, serializers
+from decisions import costs, engine, idempotency, openapi, serializers
 from decisions.models import (
     COST_DETAIL_FIELDS,
     MODEL_FIELDS,
+    TITLE_MAX_LENGTH,
     Decision,
     ModelPrice,
     Source,
@@ -56,6 +57,13 @@ def _parse_int(literal: str) -> int:
     return int(literal)
 
 
+def _parse_float(literal: str) -> int | float:
+    """A number with a fraction or exponent; a whole one (1500.0, 1.5e3) is the integer it
+    equals, as JSON Schema's "integer" says."""
+    value = float(literal)
+    return int(value) if value.is_integer() else value
+
+
 def _reject_constant(name: str) -> float:
     raise BadBody(400, f"{name} is not a JSON number: send a number such as 1500.")
 
@@ -92,7 +100,9 @@ def _read_json(request: HttpRequest) -> object:
     except UnicodeDecodeError:
         raise BadBody(400, "The body is not valid UTF-8; send JSON encoded as UTF-8.") from None
     try:
-        return json.loads(text, parse_int=_parse_int, parse_constant=_reject_constant)
+        return json.loads(
+            text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_reject_constant
+        )
     except RecursionError:
         raise BadBody(400, "The JSON is nested too deeply; send one flat object.") from None
     except ValueError as error:  # json.JSONDecodeError is a ValueError
@@ -103,6 +113,9 @@ def _read_json(request: HttpRequest) -> object:
 def _title_errors(title: object) -> list[str]:
     if not isinstance(title, str):
         return ["Enter the title as text, or leave it out."]
+    if len(title) > TITLE_MAX_LENGTH:
+        # Spaces around it count here, as in the OpenAPI description's maxLength.
+        return [f"Shorten the name to {TITLE_MAX_LENGTH} characters or fewer."]
     problem = title_problem(title)
     return [problem] if problem else []
 
@@ -153,11 +166,16 @@ def decisions(request: HttpRequest) -> HttpResponse:
         response["Allow"] = "POST"
         return response
     try:
+        key = idempotency.key_from(request)
+    except idempotency.BadKey as bad:
+        return _errors(400, {ALL: [str(bad)]})
+    try:
         data = _read_json(request)
     except BadBody as bad:
         return _errors(bad.status, {ALL: [bad.message]})
     if not isinstance(data, dict):
         return _errors(400, {ALL: [f"Send a JSON object of answers, such as {EXAMPLE}."]})
+    body = idempotency.fingerprint(data)
 
     errors: dict[str, list[str]] = {}
     title = data.pop("title", "")
@@ -173,22 +191,54 @@ def decisions(request: HttpRequest) -> HttpResponse:
     if errors:
         return _errors(400, errors)
 
-    retry_after = limit_decision_creation(request)
-    if retry_after is not None:
-        message = f"Too many decisions from your address. Try again in {wait_words(retry_after)}."
-        response = _errors(429, {ALL: [message]})
-        response["Retry-After"] = str(retry_after)
-        return response
+    try:
+        decision = idempotency.earlier(key, body) if key else None
+        if decision is None:
+            retry_after = limit_decision_creation(request)
+            if retry_after is not None:
+                return _too_many(retry_after)
+            decision = _record(key, body, answers, title, cost_details)
+    except idempotency.KeyReused:
+        return _errors(422, {ALL: [KEY_REUSED]})
+    return _created(decision, request)
 
-    decision, _ = Decision.objects.record(
-        answers, title=title, source=Source.API, cost_details=cost_details
-    )
+
+KEY_REUSED = (
+    f"This {idempotency.HEADER} was sent within the last 24 hours with other answers. Send "
+    "those answers again to get their decision, or use a new key for these."
+)
+
+
+def _too_many(retry_after: int) -> JsonResponse:
+    message = f"Too many decisions from your address. Try again in {wait_words(retry_after)}."
+    response = _errors(429, {ALL: [message]})
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _record(
+    key: str | None, body: str, answers: engine.Answers, title: str, cost_details: dict
+) -> Decision:
+    """Store the decision, once per Idempotency-Key when there is one."""
+
+    def record() -> Decision:
+        decision, _ = Decision.objects.record(
+            answers, title=title, source=Source.API, cost_details=cost_details
+        )
+        return decision
+
+    return idempotency.record_once(key, body, record) if key else record()
+
+
+def _created(decision: Decision, request: HttpRequest) -> JsonResponse:
+    """201 with the decision, the same for a first request and for its retries."""
     payload = serializers.decision_payload(decision, request)
     response = JsonResponse(payload, status=201)
     response["Location"] = payload["url"]
     return response
 
 
+@csrf_exempt  # read-only: any other method gets require_GET's 405, not a CSRF 403
 @require_GET
 def openapi_json(request: HttpRequest) -> JsonResponse:
     """The OpenAPI description of this API."""

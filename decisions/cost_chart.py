@@ -50,7 +50,7 @@ _TUNED = ("C", "H")  # the options that need a fine-tuned model, and so its one-
 _CSS = {"A": "prompted", "B": "small-prompted", "C": "fine-tuned", "H": "hybrid"}
 _GRID, _AXIS = f' stroke="{GRID_COLOUR}"', f' stroke="{AXIS_COLOUR}"'
 # A white outline under label text keeps it readable where a line runs behind it.
-_HALO = ' stroke="#ffffff" stroke-width="5" stroke-linejoin="round" paint-order="stroke"'
+_HALO = ' stroke="#ffffff" stroke-width="5" stroke-linejoin="round"'  # paint-order: site.css
 
 # XML 1.0 cannot hold C0 controls other than tab and newlines, lone surrogates, U+FFFE or U+FFFF;
 # a title typed with one would make the whole SVG unparseable.

@@ -70,6 +70,22 @@ class RequestLogMiddleware:
         return response
 
 
+class HousekeepingMiddleware:
+    """After a small fraction of POSTs, delete expired drafts, rate windows and idempotency
+    keys (decisions.housekeeping), so no cron job has to be remembered."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.method == "POST":
+            from decisions import housekeeping  # models: not importable before apps are ready
+
+            housekeeping.now_and_then()
+        return response
+
+
 class HandOverToRequestLog(logging.Handler):
     """The handler for the django.request and django.security loggers.
 

@@ -77,6 +77,15 @@ class ModelPriceQuerySet(models.QuerySet):
             training_per_m__isnull=False,
         )
 
+    def offered_for_fine_tuning(self) -> "ModelPriceQuerySet":
+        """Models a tune_model may name: priced for fine-tuning, or with an availability status
+        (a closed one gets no estimate, and the page says why)."""
+        return self.filter(
+            ~Q(fine_tuning="")
+            | Q(ft_input_per_m__isnull=False, ft_output_per_m__isnull=False,
+                training_per_m__isnull=False)
+        )
+
     def open_for_fine_tuning(self, today: datetime.date) -> "ModelPriceQuerySet":
         """Models a new customer can fine-tune on `today`."""
         return self.with_fine_tuning().filter(fine_tuning=FineTuning.OPEN).filter(
@@ -434,3 +443,35 @@ class Decision(models.Model):
             return None
         result, _ = decide_and_price(self.answers(), self.cost_details(), prices)
         return None if result.recommendation == self.recommendation else result
+
+
+class RateCount(models.Model):
+    """How many decisions one client created in one fixed window: the rate limit's counter.
+
+    decisions.ratelimit adds to it with one atomic UPSERT, so any number of processes and
+    replicas share one exact count; old windows are deleted by decisions.housekeeping.
+    """
+
+    key = models.CharField(max_length=100, help_text="What is limited, and for whom.")
+    window = models.BigIntegerField(help_text="The window's start, in seconds since 1970.")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="one_count_per_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} from {self.window}: {self.count}"
+
+
+class IdempotencyKey(models.Model):
+    """An API client's Idempotency-Key, and the decision its first request made (24 hours)."""
+
+    key = models.CharField(max_length=100, unique=True)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request's JSON.")
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

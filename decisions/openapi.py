@@ -6,8 +6,13 @@ what the API accepts; the tests validate real responses against it.
 
 import dataclasses
 
-from decisions import costs, engine
-from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, TITLE_MAX_LENGTH
+from decisions import costs, engine, idempotency
+from decisions.models import (
+    DEFAULT_PROMPT_MODEL,
+    DEFAULT_TUNE_MODEL,
+    TITLE_MAX_LENGTH,
+    ModelPrice,
+)
 
 
 def _enum(pairs: tuple[tuple[str, str], ...]) -> list[str]:
@@ -408,16 +413,90 @@ _DECISION = {
 }
 
 
-def spec() -> dict:
-    """The whole OpenAPI document as a JSON-ready dict."""
-    request_properties = {
-        **_answer_properties(),
-        **_cost_detail_properties(),
-        "title": {
-            "type": "string", "maxLength": TITLE_MAX_LENGTH,
-            "description": "A name for the decision, shown on the result page. Optional.",
+_IDEMPOTENCY_KEY = {
+    "name": idempotency.HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Makes a retry safe: send a new random value (a UUID) with each decision you mean to "
+        "create, and the same value when you send that request again. Within 24 hours, the "
+        "same key with the same JSON body answers 201 with the decision the first request "
+        "made (the same token) and creates nothing; the same key with another body is a 422. "
+        "Keys are global, not per client, so use an unguessable one. Requests racing with one "
+        "key make one decision. A malformed key is a 400."
+    ),
+    "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN},
+    "example": "8e03978e-40d5-43e8-bc93-6894a57f9324",
+}
+
+
+# Control characters (Unicode category Cc) and bidirectional overrides and isolates, which
+# decisions.models.title_problem refuses; lone surrogates cannot be written in a pattern, and
+# no JSON encoder produces them.
+TITLE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$"
+
+
+def _model_names_on_the_sheet(properties: dict) -> dict:
+    """prompt_model and tune_model as enums of the price sheet's names as it is now (one
+    query): any model on the sheet, and those with fine-tuning prices. A list that would be
+    empty leaves the field out, as the API then refuses it."""
+    sheet = list(ModelPrice.objects.order_by("name"))
+    names = {
+        "prompt_model": [price.name for price in sheet],
+        "tune_model": [
+            price.name for price in ModelPrice.objects.offered_for_fine_tuning().order_by("name")
+        ],
+    }
+    properties = dict(properties)
+    for field, enum in names.items():
+        if not enum:
+            del properties[field]
+            continue
+        schema = {**properties[field], "enum": enum}
+        if schema.get("default") not in enum:
+            schema.pop("default", None)
+        properties[field] = schema
+    return properties
+
+
+def _export_path(operation_id: str, summary: str, ok: dict, gone: dict) -> dict:
+    token = {
+        "name": "token", "in": "path", "required": True,
+        "description": "The share token, from `token` in a decision.",
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$"},
+    }
+    html = {"text/html": {"schema": {"type": "string"}}}
+    return {
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "parameters": [token],
+            "responses": {
+                "200": ok,
+                "404": {
+                    "description": "No decision has this token.",
+                    "content": {**gone["content"], **html},
+                },
+                "410": gone,
+            },
         },
     }
+
+
+def spec() -> dict:
+    """The whole OpenAPI document as a JSON-ready dict (one query: the price sheet's names)."""
+    request_properties = {
+        **_answer_properties(),
+        **_model_names_on_the_sheet(_cost_detail_properties()),
+        "title": {
+            "type": "string", "maxLength": TITLE_MAX_LENGTH, "pattern": TITLE_PATTERN,
+            "description": (
+                "A name for the decision, shown on the result page. Optional. Control "
+                "characters (line breaks, tabs, NUL) and bidirectional overrides are refused."
+            ),
+        },
+    }
+    markdown = {"text/markdown": {"schema": {"type": "string"}}}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -437,6 +516,7 @@ def spec() -> dict:
                 "post": {
                     "operationId": "createDecision",
                     "summary": "Decide on a team's answers and store the decision",
+                    "parameters": [_IDEMPOTENCY_KEY],
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -463,6 +543,9 @@ def spec() -> dict:
                         ),
                         "413": _error_response("The body is over 64 KB."),
                         "415": _error_response("The body is not sent as application/json."),
+                        "422": _error_response(
+                            "The Idempotency-Key was used within 24 hours with another body."
+                        ),
                         "429": _error_response(
                             "Too many decisions from this client; try again after Retry-After.",
                             headers={
@@ -476,6 +559,21 @@ def spec() -> dict:
                     },
                 },
             },
+            "/d/{token}.json": _export_path(
+                "getDecisionJSON", "A stored decision as JSON, as the API returned it",
+                {
+                    "description": "The decision.",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Decision"}}
+                    },
+                },
+                _error_response("The team that made it withdrew its link."),
+            ),
+            "/d/{token}.md": _export_path(
+                "getDecisionMarkdown", "A stored decision as Markdown, to paste into a document",
+                {"description": "The decision in Markdown.", "content": markdown},
+                {"description": "The team that made it withdrew its link.", "content": markdown},
+            ),
             "/api/openapi.json": {
                 "get": {
                     "operationId": "getOpenAPI",

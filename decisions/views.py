@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
@@ -110,20 +111,32 @@ def _cost_chart(shown: exports.Presentation) -> SafeString | str:
     return mark_safe(svg)  # noqa: S308
 
 
+NOT_FOUND = "No result has this link. Check that it was copied whole."
+
+
+@csrf_exempt  # read-only: any other method gets require_safe's 405, not a CSRF 403
 @require_safe
 def result_json(request: HttpRequest, token: str) -> HttpResponse:
     """The stored result as JSON: the same payload the API returns (one query)."""
-    decision = _decision(token)
+    decision = Decision.objects.filter(token=token).first()
+    if decision is None:
+        return _unlisted(JsonResponse({"errors": {"__all__": [NOT_FOUND]}}, status=404))
     if decision.is_revoked:
         return _gone(request, "json")
     payload = serializers.decision_payload(decision, request)
     return _unlisted(JsonResponse(payload, json_dumps_params={"indent": 2}))
 
 
+@csrf_exempt  # read-only: any other method gets require_safe's 405, not a CSRF 403
 @require_safe
 def result_markdown(request: HttpRequest, token: str) -> HttpResponse:
     """The stored result as Markdown, to paste into a design doc (one query)."""
-    decision = _decision(token)
+    decision = Decision.objects.filter(token=token).first()
+    if decision is None:
+        text = f"# Result not found\n\n{NOT_FOUND}\n"
+        return _unlisted(
+            HttpResponse(text, status=404, content_type="text/markdown; charset=utf-8")
+        )
     if decision.is_revoked:
         return _gone(request, "md")
     text = exports.markdown(serializers.decision_payload(decision, request))

@@ -1,7 +1,10 @@
 """The assessment wizard: five steps on django-formtools' named-URL session wizard.
 
 Each assessment is a draft with its own id in its URLs and its own slot in the session, so
-two tabs never mix answers. Beyond formtools' defaults, this wizard:
+two tabs never mix answers. Opening the form stores nothing: /assess/ only hands out a new,
+signed draft id, and the draft (and the session, and its cookie) is first saved by the first
+POST of an answer, which passes CSRF and a per-address budget of new sessions. Beyond
+formtools' defaults, this wizard:
 
 - keeps what was typed on the current step when the person goes Back (formtools #284);
 - rejects a missing, forged or mismatched management form with a 400 (formtools #38);
@@ -11,6 +14,7 @@ two tabs never mix answers. Beyond formtools' defaults, this wizard:
 
 import re
 import uuid
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -19,9 +23,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from formtools.wizard.forms import ManagementForm
+from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import NamedUrlSessionWizardView
 
@@ -36,7 +42,7 @@ from decisions.questions import (
     STEPS,
     answer_lines,
 )
-from decisions.ratelimit import limit_decision_creation, too_many_response
+from decisions.ratelimit import limit_decision_creation, limit_new_sessions, too_many_response
 
 STEP_URL_NAME = "assess_step"
 PREFIX = "assessment_"
@@ -45,6 +51,9 @@ DRAFTS_KEY = "assessment_drafts"  # session: draft hexes, oldest first
 MAX_DRAFTS = 20  # drafts one browser keeps; the oldest go first
 MAX_FINISHED = 50  # finished drafts one browser remembers, to send their URLs to the result
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# Query parameters a new draft is prefilled from; kept in the first step's form action so the
+# first POST, which saves the draft, sees them too.
+PREFILL_PARAMETERS = ("from", *BY_NAME, *COST_DETAIL_NAMES, "title")
 VOLUME_PRESETS = (
     (10_000, "a small internal tool"),
     (100_000, "a team-wide feature"),
@@ -55,6 +64,21 @@ VOLUME_PRESETS = (
 
 def _storage_key(draft: uuid.UUID) -> str:
     return f"wizard_{PREFIX}{draft.hex}"  # formtools prepends "wizard_" to the prefix
+
+
+def new_draft_id() -> uuid.UUID:
+    """A draft id this site handed out: 8 random bytes, then 8 bytes of their HMAC."""
+    nonce = uuid.uuid4().bytes[:8]
+    return uuid.UUID(bytes=nonce + _draft_mac(nonce))
+
+
+def is_handed_out(draft: uuid.UUID) -> bool:
+    """Whether new_draft_id() made this id (no query): a made-up id finds no new draft."""
+    return constant_time_compare(draft.bytes[8:], _draft_mac(draft.bytes[:8]))
+
+
+def _draft_mac(nonce: bytes) -> bytes:
+    return salted_hmac("decisions.wizard.draft", nonce, algorithm="sha256").digest()[:8]
 
 
 def _price_snapshot() -> list[dict[str, object]]:
@@ -82,23 +106,50 @@ def _price_choices(snapshot: list[dict[str, object]]) -> dict[str, list[tuple[st
 
 
 class DraftStorage(SessionStorage):
-    """formtools' session storage, except that reading a draft does not mark the session
-    changed (formtools' does on every read): a step GET reads the session and writes nothing,
-    so it neither costs a query nor queues for SQLite's write lock."""
+    """formtools' session storage, except that:
+
+    - reading a draft does not mark the session changed (formtools' does on every read): a step
+      GET reads the session and writes nothing, so it neither costs a query nor queues for
+      SQLite's write lock;
+    - a draft not in the session yet lives in this object only, until save() puts it there:
+      showing the first step of a new draft writes no session and sets no session cookie.
+    """
+
+    def __init__(self, prefix: str, request: HttpRequest, file_storage=None) -> None:
+        BaseStorage.__init__(self, prefix, request, file_storage)  # not formtools' init_data()
+        self.unsaved: dict | None = None
+        if self.prefix not in request.session:
+            self.unsaved = {}
+            self.init_data()
+
+    @property
+    def is_saved(self) -> bool:
+        return self.unsaved is None
 
     def _get_data(self) -> dict:
-        return self.request.session[self.prefix]
+        return self.request.session[self.prefix] if self.unsaved is None else self.unsaved
 
-    data = property(_get_data, SessionStorage._set_data)
+    def _set_data(self, value: dict) -> None:
+        if self.unsaved is None:
+            SessionStorage._set_data(self, value)
+        else:
+            self.unsaved = value
+
+    data = property(_get_data, _set_data)
+
+    def save(self) -> None:
+        """Keep this new draft in the session from now on."""
+        self.request.session[self.prefix] = self.unsaved
+        self.unsaved = None
 
     def _set_current_step(self, step: str) -> None:
         if self.data[self.step_key] != step:
             super()._set_current_step(step)
-            self.request.session.modified = True
+            self.request.session.modified = self.is_saved or self.request.session.modified
 
     def set_step_data(self, step: str, cleaned_data: dict) -> None:
         super().set_step_data(step, cleaned_data)
-        self.request.session.modified = True
+        self.request.session.modified = self.is_saved or self.request.session.modified
 
 
 def _prefill_value(name: str, value: object) -> str:
@@ -108,7 +159,7 @@ def _prefill_value(name: str, value: object) -> str:
 
 
 def _prefill(
-    request: HttpRequest, prices: list[dict[str, object]]
+    request: HttpRequest, prices: list[dict[str, object]], *, warn: bool = True
 ) -> dict[str, dict[str, list[str]]]:
     """Raw step data from ?from=<token> and from query parameters named like answers.
 
@@ -122,11 +173,11 @@ def _prefill(
             if TOKEN_RE.fullmatch(token)
             else None
         )
-        if source is None:
+        if source is None and warn:
             messages.warning(
                 request, "That result could not be found, so this assessment starts empty."
             )
-        else:
+        if source is not None:
             names = (*BY_NAME, *COST_DETAIL_NAMES)
             values = {name: _prefill_value(name, getattr(source, name)) for name in names}
             values["title"] = source.title
@@ -151,22 +202,17 @@ def _prefill(
 @require_GET
 @never_cache
 def start(request: HttpRequest) -> HttpResponse:
-    """Start a new draft (optionally prefilled) and send the person to its first step."""
-    draft = uuid.uuid4()
-    drafts = [hex_ for hex_ in request.session.get(DRAFTS_KEY, []) if hex_ != draft.hex]
-    while len(drafts) >= MAX_DRAFTS:
-        request.session.pop(_storage_key(uuid.UUID(drafts.pop(0))), None)
-    request.session[DRAFTS_KEY] = [*drafts, draft.hex]
-    # Seed formtools' storage with the first step as current, or the first GET would treat the
-    # draft as new and render the prefilled form unbound.
-    prices = _price_snapshot()
-    request.session[_storage_key(draft)] = {
-        "step": STEPS[0].name,
-        "step_data": _prefill(request, prices),
-        "step_files": {},
-        "extra_data": {"prices": prices},
-    }
-    return redirect(STEP_URL_NAME, draft=draft, step=STEPS[0].name)
+    """Hand out a new draft id and send the person to its first step, prefill parameters
+    included. Stores nothing: the draft is saved with its first answer."""
+    url = reverse(STEP_URL_NAME, kwargs={"draft": new_draft_id(), "step": STEPS[0].name})
+    query = _prefill_query(request)
+    return redirect(f"{url}?{query}" if query else url)
+
+
+def _prefill_query(request: HttpRequest) -> str:
+    return urlencode(
+        [(name, value[:200]) for name, value in request.GET.items() if name in PREFILL_PARAMETERS]
+    )
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
@@ -184,9 +230,40 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         if finished:
             # Refresh, Back or a second click after the final submit: show the one result.
             return redirect("result", token=finished)
-        if _storage_key(draft) not in request.session:
+        if _storage_key(draft) not in request.session and not is_handed_out(draft):
             return render(request, "decisions/draft_missing.html", status=404)
         return super().dispatch(request, *args, **kwargs)
+
+    def begin(self) -> None:
+        """Fill a new draft (not in the session yet) with its prefill and the price sheet as
+        it is now (one or two queries). Writes nothing to the session."""
+        prices = _price_snapshot()
+        self.storage.data = {
+            "step": STEPS[0].name,
+            # Prefill messages show on the page a GET renders; a POST has no page to show.
+            "step_data": _prefill(self.request, prices, warn=self.request.method == "GET"),
+            "step_files": {},
+            # The decision's draft_id: not the id in the URL, which whoever sees the URL could
+            # reuse in their own session, but one that only ever lives in this session.
+            "extra_data": {"prices": prices, "record_id": uuid.uuid4().hex},
+        }
+
+    def save_new_draft(self) -> HttpResponse | None:
+        """Save a new draft in the session on its first POST; a 429 when this would start one
+        session too many from this client's address (one query, two with a new session)."""
+        session = self.request.session
+        if not session.session_key and (retry_after := limit_new_sessions(self.request)):
+            return too_many_response(self.request, retry_after, "new assessments")
+        drafts = [hex_ for hex_ in session.get(DRAFTS_KEY, []) if hex_ != self.draft.hex]
+        while len(drafts) >= MAX_DRAFTS:
+            session.pop(_storage_key(uuid.UUID(drafts.pop(0))), None)
+        session[DRAFTS_KEY] = [*drafts, self.draft.hex]
+        self.storage.save()
+        return None
+
+    def record_id(self) -> uuid.UUID:
+        # Drafts saved before record_id existed use their URL id, as they always did.
+        return uuid.UUID(self.storage.extra_data.get("record_id", self.draft.hex))
 
     def get_prefix(self, request: HttpRequest, *args, **kwargs) -> str:
         return f"{PREFIX}{self.draft.hex}"
@@ -218,6 +295,14 @@ class AssessmentWizard(NamedUrlSessionWizardView):
             initial[key.removeprefix(f"{step}-")] = stored.get(key)
         return initial
 
+    def form_query(self) -> str:
+        """The step's form posts back to its URL: with ?edit=1 on the way back to review, and
+        for a new draft with the prefill, which its first POST saves with it."""
+        if not self.storage.is_saved:
+            query = _prefill_query(self.request)
+            return f"?{query}" if query else ""
+        return self.edit_query()
+
     def edit_query(self) -> str:
         """Changing one answer from the review step goes back to review, even via Back."""
         return "?edit=1" if "edit" in self.request.GET else ""
@@ -236,6 +321,8 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         return None
 
     def get(self, request: HttpRequest, *args, step: str | None = None, **kwargs) -> HttpResponse:
+        if not self.storage.is_saved:
+            self.begin()
         if step not in self.get_form_list():
             return redirect(self.get_step_url(self.storage.current_step or self.steps.first))
         missing = self.first_incomplete_step(before=step)
@@ -254,6 +341,10 @@ class AssessmentWizard(NamedUrlSessionWizardView):
                 "This page was sent incomplete or changed on the way. Go back, reload the page "
                 "and send it again; the answers you saved are kept.",
             )
+        if not self.storage.is_saved:
+            self.begin()
+            if refused := self.save_new_draft():
+                return refused
         self.storage.current_step = step
         form = self.get_form(data=request.POST)
 
@@ -293,7 +384,7 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         title = cleaned.pop("title")
         cost_details = {name: cleaned.pop(name) for name in COST_DETAIL_NAMES}
         decision, _ = Decision.objects.record(
-            engine.Answers(**cleaned), title=title, draft_id=self.draft,
+            engine.Answers(**cleaned), title=title, draft_id=self.record_id(),
             cost_details={name: value for name, value in cost_details.items() if value != ""},
             prices={fields["name"]: costs.Price(**fields) for fields in self.prices()},
         )
@@ -322,7 +413,7 @@ class AssessmentWizard(NamedUrlSessionWizardView):
             error_summary=_error_summary(form),
             back_step=self.steps.prev,
             is_last=step == self.steps.last,
-            form_action=self.get_step_url(step) + self.edit_query(),
+            form_action=self.get_step_url(step) + self.form_query(),
         )
         if step == self.steps.last:
             context["review"], context["review_costs"] = self.review_lines()

@@ -53,7 +53,8 @@ SERVER_SECRET_KEY = "server-test-key-" + "s" * 50
 # Variables the settings read: the servers get exactly the ones a test gives them.
 _SETTINGS_VARIABLES = {
     "DJANGO_DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DATABASE_URL", "HTTPS",
-    "TRUST_PROXY", "RATE_LIMIT", "DJANGO_SETTINGS_MODULE", "BIND", "WEB_CONCURRENCY",
+    "TRUST_PROXY", "RATE_LIMIT", "DRAFT_RATE_LIMIT", "DJANGO_SETTINGS_MODULE", "BIND",
+    "WEB_CONCURRENCY",
     "ACCESS_LOG",
 }
 
@@ -92,7 +93,7 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
     script = (
         "import django; django.setup(); from django.core.management import call_command;"
-        "call_command('migrate', verbosity=0); call_command('createcachetable')"
+        "call_command('migrate', verbosity=0)"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,

@@ -204,6 +204,38 @@ def test_junk_list_parameters_never_fail(admin_client, pair, query):
     assert response.status_code in {200, 302, 400}
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created__year=0",
+        "created__year=9999",
+        "created__year=9999&created__month=12",
+        "created__year=9999&created__month=12&created__day=31",
+        "created__year=2026&created__month=13",
+        "created__year=2026&created__month=0",
+        "created__year=2026&created__month=1&created__day=32",
+        "created__year=2026&created__month=2&created__day=30",
+        "created__year=two&created__month=1",
+        "created__year=2026&created__month=%EF%BC%91",
+        "created__year=2026&created__month=-1",
+        "created__month=13",
+        "created__day=x",
+    ],
+)
+def test_impossible_date_filters_are_a_400_in_words(admin_client, pair, query):
+    response = admin_client.get(f"{LIST_URL}?{query}")
+
+    assert response.status_code == 400
+    assert "A date filter" in response.content.decode()
+
+
+def test_the_last_listable_month_lists_nothing_rather_than_failing(admin_client, pair):
+    response = admin_client.get(f"{LIST_URL}?created__year=9999&created__month=11")
+
+    assert response.status_code == 200
+    assert "Alpha invoices" not in response.content.decode()
+
+
 def test_junk_price_sheet_filters_never_fail(admin_client):
     response = admin_client.get("/admin/decisions/modelprice/?provider=%00")
 

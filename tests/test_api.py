@@ -1,10 +1,10 @@
 """The JSON API: POST /api/decisions, its errors, its rate limit and its OpenAPI description."""
 
 import json
+from datetime import timedelta
 from functools import cache as memoize
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -15,7 +15,13 @@ from openapi_core.testing import MockRequest
 from openapi_spec_validator import validate as validate_spec
 
 from decisions import costs, engine, openapi, price_sheet
-from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, Decision, ModelPrice
+from decisions.models import (
+    DEFAULT_PROMPT_MODEL,
+    DEFAULT_TUNE_MODEL,
+    Decision,
+    IdempotencyKey,
+    ModelPrice,
+)
 from tests.examples import FINE_TUNING_ANSWERS
 
 URL = "/api/decisions"
@@ -40,11 +46,7 @@ COST_DETAILS = {
 }
 SEEDED_MODELS = [row["name"] for row in price_sheet.ROWS]
 
-
-@pytest.fixture(autouse=True)
-def empty_cache(db):
-    """Rate-limit counts live in the cache: every test starts with a fresh budget."""
-    cache.clear()
+pytestmark = pytest.mark.django_db
 
 
 def post(client: Client, body, content_type: str = "application/json", **extra):
@@ -239,7 +241,7 @@ COST_ERRORS = [
     with_cost("input_tokens", -1, "input-tokens-negative"),
     with_cost("input_tokens", costs.MAX_TOKENS_PER_REQUEST + 1, "input-tokens-over"),
     with_cost("output_tokens", "300", "output-tokens-string"),
-    with_cost("output_tokens", 300.0, "output-tokens-float"),
+    with_cost("output_tokens", 300.5, "output-tokens-fraction"),
     with_cost("epochs", 0, "epochs-zero"),
     with_cost("epochs", costs.MAX_EPOCHS + 1, "epochs-over"),
     with_cost("epochs", True, "epochs-bool"),
@@ -400,7 +402,7 @@ FIELD_ERRORS = [
     with_answer("small_model", True, "bool-for-small-model"),
     with_answer("small_model", None, "null-for-small-model"),
     with_answer("monthly_requests", "2000000", "string-for-number"),
-    with_answer("labeled_examples", 800.0, "float-for-int"),
+    with_answer("labeled_examples", 800.5, "fraction-for-examples"),
     with_answer("prompt_tokens", 1.5, "fraction-for-int"),
     with_answer("labeled_examples", True, "bool-for-int"),
     with_answer("domain_language", 1, "int-for-bool"),
@@ -541,6 +543,82 @@ def test_rate_limit_off_allows_any_number(client, settings):
     assert statuses == {201}
 
 
+# --- Idempotency-Key ---
+
+KEY = "8e03978e-40d5-43e8-bc93-6894a57f9324"
+
+
+def test_a_retry_with_the_same_key_returns_the_first_decision(client):
+    first = post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    again = post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["token"] == first.json()["token"]
+    assert again["Location"] == first["Location"]
+    assert Decision.objects.count() == 1
+
+
+def test_the_same_body_in_another_spacing_and_order_is_the_same_request(client):
+    first = post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    reordered = json.dumps(dict(reversed(list(FINE_TUNING.items()))), indent=4)
+    again = post(client, reordered, HTTP_IDEMPOTENCY_KEY=f'"{KEY}"')
+    assert again.json()["token"] == first.json()["token"]
+
+
+def test_the_same_key_with_another_body_is_a_422_and_stores_nothing(client):
+    post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    response = post(client, PROMPTING, HTTP_IDEMPOTENCY_KEY=KEY)
+    assert response.status_code == 422
+    assert "with other answers" in all_message(response)
+    assert Decision.objects.count() == 1
+    assert_matches_openapi(response)
+
+
+def test_different_keys_and_no_key_each_make_a_decision(client):
+    post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY.replace("8", "9"))
+    post(client, FINE_TUNING)
+    post(client, FINE_TUNING)
+    assert Decision.objects.count() == 4
+
+
+def test_a_key_is_forgotten_after_24_hours(client):
+    first = post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    IdempotencyKey.objects.update(created=first_created(first) - timedelta(hours=25))
+    later = post(client, PROMPTING, HTTP_IDEMPOTENCY_KEY=KEY)
+    assert later.status_code == 201
+    assert later.json()["token"] != first.json()["token"]
+    assert IdempotencyKey.objects.get().decision.token == later.json()["token"]
+
+
+def first_created(response):
+    return Decision.objects.get(token=response.json()["token"]).created
+
+
+def test_a_retry_is_not_counted_against_the_rate_limit(client, settings):
+    settings.RATE_LIMIT = "1/m"
+    first = post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    again = post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=KEY)
+    assert again.status_code == 201
+    assert again.json()["token"] == first.json()["token"]
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["short", "x" * 101, "has spaces in the key ok", "tab\there-and-long-enough", "ключ" * 5, '""'],
+)
+def test_a_malformed_key_is_a_400_and_stores_nothing(client, key):
+    response = post(client, FINE_TUNING, HTTP_IDEMPOTENCY_KEY=key)
+    assert response.status_code == 400
+    assert "Idempotency-Key header must be 16 to 100" in all_message(response)
+    assert Decision.objects.count() == 0
+
+
+def test_openapi_documents_the_idempotency_key(client):
+    operation = client.get("/api/openapi.json").json()["paths"]["/api/decisions"]["post"]
+    assert [p["name"] for p in operation["parameters"]] == ["Idempotency-Key"]
+    assert "422" in operation["responses"]
+
+
 # --- The OpenAPI description ---
 
 
@@ -566,6 +644,78 @@ def test_openapi_request_schema_names_every_answer(client):
     ]
     assert schema["properties"]["prompt_caching"]["type"] == "boolean"
     assert set(schema["required"]) == set(engine.ANSWER_FIELDS) - set(OPTIONAL_ANSWERS)
+
+
+def test_openapi_model_names_are_the_price_sheet_as_it_is_now(client):
+    ModelPrice.objects.create(
+        name="claude-sonnet-4", provider="Anthropic", input_per_m=3, output_per_m=15,
+        as_of="2025-06-01", source_url="https://www.anthropic.com/pricing",
+    )
+    ModelPrice.objects.filter(name="gpt-4o-mini").delete()
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["Answers"]
+    prompt, tune = schema["properties"]["prompt_model"], schema["properties"]["tune_model"]
+    names = sorted(ModelPrice.objects.values_list("name", flat=True))
+    assert prompt["enum"] == names and "claude-sonnet-4" in names
+    assert "gpt-4o-mini" not in prompt["enum"]
+    # Only models offered for fine-tuning (open or closed to new customers, or retired).
+    assert "claude-sonnet-4" not in tune["enum"] and "mistral-large-latest" not in tune["enum"]
+    assert {"gpt-4.1-mini", "gpt-4.1-nano", DEFAULT_TUNE_MODEL} <= set(tune["enum"])
+    assert prompt["default"] in prompt["enum"] and tune["default"] in tune["enum"]
+
+
+def test_openapi_leaves_out_a_model_field_with_no_model_to_choose(client):
+    ModelPrice.objects.all().delete()
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["Answers"]
+    assert "prompt_model" not in schema["properties"]
+    assert "tune_model" not in schema["properties"]
+    validate_spec(client.get("/api/openapi.json").json())
+
+
+def test_openapi_title_pattern_refuses_what_the_api_refuses(client):
+    import re as regex
+
+    title = client.get("/api/openapi.json").json()["components"]["schemas"]["Answers"][
+        "properties"]["title"]
+    pattern = regex.compile(title["pattern"])
+    for refused in ("a\nb", "tab\there", "nul\x00", "bell\x07", "\x85", "rtl\u202eoverride"):
+        assert not pattern.search(refused), refused
+        assert post(client, {**FINE_TUNING, "title": refused}).status_code == 400
+    for accepted in ("Support triage", "Café – Ünïcode ✓", ""):
+        assert pattern.search(accepted), accepted
+        assert post(client, {**FINE_TUNING, "title": accepted}).status_code == 201
+
+
+def test_openapi_describes_the_result_exports(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert set(paths) >= {"/d/{token}.json", "/d/{token}.md"}
+    assert "text/markdown" in paths["/d/{token}.md"]["get"]["responses"]["200"]["content"]
+
+
+def test_a_title_over_the_limit_counts_its_spaces_as_the_description_says(client):
+    response = post(client, {**FINE_TUNING, "title": " " * 10 + "x" * 115})
+    assert response.status_code == 400
+
+
+def test_a_whole_number_written_with_a_fraction_is_that_number(client):
+    response = post(client, {**FINE_TUNING, "labeled_examples": 800.0, "prompt_tokens": 1.5e3})
+    assert response.status_code == 201
+    assert response.json()["answers"]["prompt_tokens"] == 1500
+    assert post(client, {**FINE_TUNING, "labeled_examples": 800.5}).status_code == 400
+
+
+def test_an_unknown_export_answers_in_its_own_format(client):
+    missing = "A" * 24
+    json_404 = client.get(f"/d/{missing}.json")
+    assert json_404.status_code == 404 and json_404.json()["errors"]["__all__"]
+    md_404 = client.get(f"/d/{missing}.md")
+    assert md_404.status_code == 404 and md_404["Content-Type"].startswith("text/markdown")
+
+
+@pytest.mark.parametrize("path", ["/d/AAAAAAAAAAAAAAAAAAAAAAAA.json", "/api/openapi.json"])
+def test_read_only_endpoints_answer_other_methods_with_405(client, path):
+    response = client.generic("QUERY", path)
+    assert response.status_code == 405
+    assert "GET" in response["Allow"]
 
 
 @pytest.mark.parametrize(

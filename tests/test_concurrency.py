@@ -126,3 +126,44 @@ def test_concurrent_final_wizard_submits_all_succeed_and_are_all_stored(
     assert {f"/d/{token}/" for token, _, _ in stored} == result_paths
     assert sorted(title for _, title, _ in stored) == sorted(titles)
     assert {source for _, _, source in stored} == {"form"}
+
+
+BURST = 20
+BURST_LIMIT = 5
+BURST_WORKERS = 4
+
+
+def test_a_burst_over_the_rate_limit_creates_exactly_the_budget(app_database, start_gunicorn):
+    """Twenty POSTs at once from one client, on several worker processes: exactly the budget
+    is created, every other one is a 429. A per-day window, so the burst never straddles two
+    windows (a fixed window starts afresh at its boundary, by design)."""
+    base = start_gunicorn(
+        app_database.url, workers=BURST_WORKERS, RATE_LIMIT=f"{BURST_LIMIT}/d"
+    )
+    opener = urllib.request.build_opener()
+    body = json.dumps(API_ANSWERS).encode()
+    headers = {"Content-Type": "application/json"}
+
+    replies = all_at_once(BURST, lambda n: fetch(opener, f"{base}/api/decisions", body, headers))
+
+    statuses = Counter(status for status, _, _ in replies)
+    assert statuses == {201: BURST_LIMIT, 429: BURST - BURST_LIMIT}
+    assert all(int(headers["Retry-After"]) >= 1 for status, headers, _ in replies if status == 429)
+    assert app_database.query("SELECT COUNT(*) FROM decisions_decision") == [(BURST_LIMIT,)]
+
+
+def test_racing_retries_with_one_idempotency_key_make_one_decision(app_database, start_gunicorn):
+    base = start_gunicorn(app_database.url, workers=BURST_WORKERS)
+    opener = urllib.request.build_opener()
+    body = json.dumps(API_ANSWERS).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "Idempotency-Key": "0b5c2a4e-racing-retries-of-one-request",
+    }
+
+    replies = all_at_once(BURST, lambda n: fetch(opener, f"{base}/api/decisions", body, headers))
+
+    assert Counter(status for status, _, _ in replies) == {201: BURST}
+    tokens = {json.loads(text)["token"] for _, _, text in replies}
+    assert len(tokens) == 1
+    assert app_database.query("SELECT token FROM decisions_decision") == [(tokens.pop(),)]

@@ -1,15 +1,11 @@
 """The shared per-client budget for creating decisions (decisions/ratelimit.py)."""
 
 import pytest
-from django.core.cache import cache
 from django.test import RequestFactory
 
 from decisions.ratelimit import limit_decision_creation, too_many_response, wait_words
 
-
-@pytest.fixture(autouse=True)
-def empty_cache(db):
-    cache.clear()
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
