@@ -312,14 +312,14 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
             return message
         return format_html(
             '<p>{}</p><table class="decision-table"><tbody>{}</tbody></table>'
-            "<p>Prices as of {} for {}, as stored with the decision.</p>",
+            "<p>Prices: {}; as stored with the decision.</p>",
             shown.summary,
             format_html_join(
                 "", '<tr><th scope="row">{}</th><td>{}</td></tr>',
                 ((f.label, f"{f.value}. {f.detail}" if f.detail else f.value)
                  for f in shown.figures),
             ),
-            shown.price_as_of_words or "no stated date", shown.model_names,
+            "; ".join(date.text for date in shown.price_dates),
         )
 
     # --- Actions ---

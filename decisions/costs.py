@@ -24,7 +24,12 @@ from decisions.engine import (
     Economics,
     mapping_errors,
 )
-from decisions.money import format_count, format_money, format_months  # noqa: F401 - re-exported
+from decisions.money import (  # noqa: F401 - format_count is re-exported
+    about_volume,
+    format_count,
+    format_money,
+    format_months,
+)
 
 CURRENCY = "USD"
 HOURS_PER_MONTH = 730  # 365 days x 24 hours / 12, the figure cloud providers bill hosting by
@@ -147,6 +152,14 @@ class Price:
             raise ValueError(f"{self.name}: fine_tuning must be one of {FINE_TUNING_STATUSES}")
         for name in _DATE_FIELDS:
             object.__setattr__(self, name, _iso(getattr(self, name)))
+
+    @property
+    def serves_fine_tunes_by_the_hour(self) -> bool:
+        """A fine-tuned model that runs only on a dedicated deployment billed by the hour, with
+        nothing charged per token (the ft_* prices are 0)."""
+        return (
+            self.hosting_per_hour > 0 and self.ft_input_per_m == 0 and self.ft_output_per_m == 0
+        )
 
     @property
     def has_fine_tuning_prices(self) -> bool:
@@ -304,6 +317,9 @@ class CostEstimate:
     today: str
     options: tuple[Option, ...]
     hosting_monthly: Decimal | None = None
+    # A deployment billed by the hour that the fine-tuned model needs, shown beside the
+    # comparison (the untuned model could use one too); None when fine-tunes are billed per token.
+    dedicated_monthly: Decimal | None = None
     retraining_monthly: Decimal | None = None
     retrains_per_month: Decimal | None = None
     training_cost: Decimal | None = None
@@ -428,10 +444,16 @@ def estimate(
         assert tune_model.ft_input_per_m is not None and tune_model.ft_output_per_m is not None
         assert tune_model.training_per_m is not None
         option_b = Option("B", f"Prompting {tune_name}", prompted(tune_model))
+        # A fine-tune served by the hour is compared like with like: at the base model's
+        # per-token rate, since the untuned model could be put on the same hourly deployment;
+        # the deployment itself is shown beside the figures, not counted as a saving of training.
+        by_the_hour = tune_model.serves_fine_tunes_by_the_hour
+        tuned_in = tune_model.input_per_m if by_the_hour else tune_model.ft_input_per_m
+        tuned_out = tune_model.output_per_m if by_the_hour else tune_model.ft_output_per_m
         tuned_per_request = _batched(
             tune_model,
-            _per_million(inputs.tuned_prompt_tokens + dynamic, tune_model.ft_input_per_m)
-            + _per_million(inputs.output_tokens, tune_model.ft_output_per_m),
+            _per_million(inputs.tuned_prompt_tokens + dynamic, tuned_in)
+            + _per_million(inputs.output_tokens, tuned_out),
             batch,
         )
         tokens_per_example = inputs.tuned_prompt_tokens + dynamic + inputs.output_tokens
@@ -441,9 +463,8 @@ def estimate(
         )
         retrains = RETRAINS_PER_MONTH[answers.change_frequency]
         retraining_monthly = retrains * (training_cost + inputs.day_rate)
-        hosting_monthly = (
-            tune_model.hosting_per_hour * HOURS_PER_MONTH + tune_model.storage_per_month
-        )
+        dedicated_monthly = tune_model.hosting_per_hour * HOURS_PER_MONTH
+        hosting_monthly = tune_model.storage_per_month + (0 if by_the_hour else dedicated_monthly)
         monthly_fixed = hosting_monthly + retraining_monthly
         option_c = Option("C", f"Fine-tuned {tune_name}", tuned_per_request, monthly_fixed)
         one_off = training_cost + engineering_cost
@@ -476,6 +497,7 @@ def estimate(
         today=today.isoformat(),
         options=tuple(options),
         hosting_monthly=hosting_monthly,
+        dedicated_monthly=dedicated_monthly if by_the_hour else None,
         retraining_monthly=retraining_monthly,
         retrains_per_month=retrains,
         training_cost=training_cost,
@@ -558,6 +580,7 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
         "batch": est.batch,
         "unpriced": est.unpriced,
         "hosting_monthly": cents(est.hosting_monthly),
+        "dedicated_monthly": cents(est.dedicated_monthly),
         "retraining_monthly": cents(est.retraining_monthly),
         "training_cost": cents(est.training_cost),
         "engineering_cost": cents(est.engineering_cost),
@@ -599,6 +622,8 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
 
     for option in (a, b, c):
         figures.append(_option_figure(option, volume, price_notes.get(option.key, "")))
+    if est.dedicated_monthly is not None:
+        figures.append(_dedicated_figure(est))
     if hybrid:
         figures.append(_hybrid_figure(est, hybrid_option, volume))
     elif volume:
@@ -640,6 +665,11 @@ def _price_notes(est: CostEstimate) -> dict[str, str]:
         notes[key] = _and(parts)
     if est.batch and est.tune_model.batch_discount is not None:
         notes["C"] = "at batch prices"
+    if est.dedicated_monthly is not None:
+        notes["C"] = _and([
+            note for note in (notes.get("C", ""), "at the base model's per-token rate, to compare "
+                              "like with like") if note
+        ])
     return notes
 
 
@@ -660,6 +690,22 @@ def _option_figure(option: Option, volume: int, note: str) -> dict[str, str]:
         "label": option.label,
         "value": _a_month(option.monthly(volume)),
         "detail": per_request,
+    }
+
+
+def _dedicated_figure(est: CostEstimate) -> dict[str, str]:
+    assert est.dedicated_monthly is not None
+    return {
+        "key": "dedicated",
+        "label": "Dedicated deployment for the fine-tuned model",
+        "value": f"{format_money(est.tune_model.hosting_per_hour)} an hour, "
+        f"{_a_month(est.dedicated_monthly)} running all month",
+        "detail": (
+            f"{est.tune_model.provider or 'The provider'} serves fine-tuned {_tune(est)} only on "
+            "a deployment billed by the hour. The untuned model could run on one too, so the "
+            "comparison above prices every option per token, at the same rates; whether hourly "
+            "billing is cheaper for you depends on your throughput, not on training."
+        ),
     }
 
 
@@ -704,11 +750,11 @@ def _saving_figure(est: CostEstimate, baseline: Option, saving: Decimal | None) 
     if prompt_part >= 0:
         shorter = (
             f"Dropping the long prompt saves {_a_month(prompt_part)} against "
-            f"{_lower_first(b.label)}, hosting and retraining included"
+            f"{_lower_first(b.label)}, {_fixed_words(est)} included"
         )
     else:
         shorter = (
-            f"Dropping the long prompt does not cover hosting and retraining: "
+            f"Dropping the long prompt does not cover {_fixed_words(est)}: "
             f"{_lower_first(c.label)} costs {_a_month(-prompt_part)} more than "
             f"{_lower_first(b.label)}"
         )
@@ -728,6 +774,11 @@ def _saving_figure(est: CostEstimate, baseline: Option, saving: Decimal | None) 
         "value": value,
         "detail": f"{shorter}{smaller}.",
     }
+
+
+def _fixed_words(est: CostEstimate) -> str:
+    """What the fine-tuned model's monthly fixed cost is made of, in words."""
+    return "hosting and retraining" if est.hosting_monthly else "retraining"
 
 
 def _one_off_figure(est: CostEstimate) -> dict[str, str]:
@@ -764,7 +815,7 @@ def _payback_figure(
     if not volume:
         value = "No volume yet"
     elif months is None:
-        value = "Never at this volume"
+        value = f"Not within {horizon} at this volume"
     elif pays_back:
         value = f"{format_months(months)}"
         if hybrid:
@@ -783,14 +834,17 @@ def _break_even_figure(
         value = "No volume"
         detail = f"No volume up to {MAX_MONTHLY_REQUESTS:,} a month pays back within {horizon}."
     elif reasoning_hybrid:
-        value = f"{_volume_words(break_even)}, if it replaced prompting"
+        value = f"{about_volume(break_even)} completions a month, if it replaced prompting"
         detail = (
             "In this hybrid the fine-tuned model runs beside the prompted one, so no volume pays "
             "it back."
         )
     else:
-        value = _volume_words(break_even)
-        detail = f"The least volume at which fine-tuning pays back within {horizon}."
+        value = f"{about_volume(break_even)} completions a month"
+        detail = (
+            f"The least volume at which fine-tuning pays back within {horizon}: "
+            f"{_volume_words(break_even)} at today's figures."
+        )
     return {"key": "break_even", "label": "Pays back from", "value": value, "detail": detail}
 
 
@@ -810,7 +864,8 @@ def _summary(
     assert est.horizon_months is not None
     horizon = format_months(est.horizon_months)
     from_volume = (
-        f"Fine-tuning pays back within {horizon} from {_volume_words(break_even)}."
+        f"Fine-tuning pays back within {horizon} from {about_volume(break_even)} completions a "
+        "month."
         if break_even is not None
         else f"No volume pays back fine-tuning's {format_money(est.one_off)} one-off cost within "
         f"{horizon}."
@@ -871,12 +926,19 @@ def _assumptions(est: CostEstimate) -> str:
     retrieved = (
         f", plus {inputs.retrieved_tokens:,} retrieved tokens" if answers.fresh_knowledge else ""
     )
-    caching = (
-        "a static prompt of the provider's minimum cacheable length or more is billed at the "
-        "cached-input price"
-        if inputs.prompt_caching
-        else "prompt caching is off"
-    )
+    if not inputs.prompt_caching:
+        caching = "prompt caching is off"
+    elif est.caching:
+        caching = (
+            "the static prompt is billed at the cached-input price for "
+            f"{_and([display_name(name) for name in est.caching])}, "
+            "as if every call found it cached"
+        )
+    else:
+        caching = (
+            "no cached-input price applies (the price sheet has none for these models, or the "
+            "prompt is shorter than the provider caches)"
+        )
     return (
         f"Each request sends the {answers.prompt_tokens:,}-token prompt (the fine-tuned model "
         f"keeps a {inputs.tuned_prompt_tokens:,}-token instruction) and "

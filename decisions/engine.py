@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, fields
 from typing import Literal
 
-from decisions.money import format_money, format_months
+from decisions.money import about_volume, format_money, format_months
 from decisions.tradeoffs import TRADEOFFS
 
 # Bump whenever a rule, threshold or procedure step changes: stored decisions keep their result.
@@ -421,7 +421,9 @@ def _costs_more_text(f: Facts, recommendation: str) -> str:
     baseline_per_request = e.per_request(f.baseline)
     break_even = e.break_even_volume(f.baseline)
     from_volume = (
-        f" It would from {_volume(break_even)}." if break_even is not None else ""
+        f" It would pay back from {about_volume(break_even)} completions a month."
+        if break_even is not None
+        else ""
     )
     if baseline_per_request <= e.tuned_per_request:
         return (
@@ -444,8 +446,8 @@ def _costs_more_text(f: Facts, recommendation: str) -> str:
     saving = e.saving(volume, f.baseline)
     if saving <= 0:
         return (
-            f"{figures}: {_money(-saving)} a month more, hosting and retraining included, so it "
-            f"never pays back its {_money(e.one_off)} one-off cost.{from_volume}"
+            f"{figures}: {_money(-saving)} a month more, its monthly fixed costs included, so it "
+            f"does not pay back its {_money(e.one_off)} one-off cost at this volume.{from_volume}"
         )
     months = e.one_off / saving
     return (
@@ -597,11 +599,18 @@ RULES: tuple[Rule, ...] = (
         reads=("labeled_examples",),
         fires=lambda f: f.answers.labeled_examples < MIN_EXAMPLES,
         explain=lambda f, _: (
-            f"You have {_examples(f.answers)}: too few to beat a prompt that carries them. "
+            "You have no labeled examples yet, so there is nothing to train on; a prompt works "
+            "with none."
+            if f.answers.labeled_examples == 0
+            else f"You have {_examples(f.answers)}: too few to beat a prompt that carries them. "
             "Providers accept as few as 10, but gains from fine-tuning usually show from 50 to "
             "100 good examples, and grow with hundreds."
         ),
-        clause=lambda f: f"you have {_examples(f.answers)}, too few to train on",
+        clause=lambda f: (
+            "you have no labeled examples yet"
+            if f.answers.labeled_examples == 0
+            else f"you have {_examples(f.answers)}, too few to train on"
+        ),
     ),
     Rule(
         code="changes_often",
@@ -666,8 +675,8 @@ RULES: tuple[Rule, ...] = (
         fires=lambda f: f.answers.domain_language and not f.small_good_enough,
         explain=lambda f, _: (
             "Your task uses specialised language (medical, legal or proprietary jargon) that the "
-            "model mishandles even with a good prompt; fine-tuning on your examples can teach it "
-            "that language."
+            "model mishandles even with a good prompt; fine-tuning on your examples can help it "
+            "use that language more reliably."
         ),
         clause=lambda f: "your task uses specialised language the model mishandles",
     ),
@@ -737,7 +746,10 @@ RULES: tuple[Rule, ...] = (
         reads=("monthly_requests", "small_model"),
         fires=lambda f: f.economics is not None and not f.pays_back(),
         explain=_costs_more_text,
-        clause=lambda f: "fine-tuning would not pay back",
+        # Quoted in a fine-tuning summary only: the verdict then rests on quality, and says so.
+        clause=lambda f: (
+            "it is chosen for quality, not savings: it does not pay back at your volume"
+        ),
     ),
     Rule(
         code="try_small_first",
@@ -795,7 +807,7 @@ _SUMMARY_CODES: dict[str, tuple[str, ...]] = {
     PROMPTING: (
         *(rule.code for rule in _BLOCKERS), "prompting_default", "reasoning_stays_large"
     ),
-    FINE_TUNING: tuple(rule.code for rule in _SIGNALS),
+    FINE_TUNING: (*(rule.code for rule in _SIGNALS), "costs_more"),
     # A hybrid claims no saving, so its summary quotes the quality signals, never pays_back.
     HYBRID: (
         *(rule.code for rule in _SIGNALS if rule.code != "pays_back"),
@@ -831,7 +843,9 @@ def _thresholds(f: Facts) -> dict[str, int]:
 
 _THRESHOLD_PHRASES: dict[str, tuple[str, str]] = {
     # field: (at or over the threshold, under it), with {n} for the threshold
-    "monthly_requests": ("{n} or more completions a month", "fewer than {n} completions a month"),
+    "monthly_requests": (
+        "{about} or more completions a month", "fewer than {about} completions a month"
+    ),
     "prompt_tokens": ("a prompt of {n} tokens or more", "a prompt under {n} tokens"),
     "labeled_examples": ("{n} or more labeled examples", "fewer than {n} labeled examples"),
 }
@@ -895,7 +909,9 @@ def _phrase(name: str, value: object, thresholds: dict[str, int]) -> str:
         threshold = thresholds[name]
         over, under = _THRESHOLD_PHRASES[name]
         assert isinstance(value, int)
-        return (over if value >= threshold else under).format(n=f"{threshold:,}")
+        return (over if value >= threshold else under).format(
+            n=f"{threshold:,}", about=about_volume(threshold)
+        )
     return _PHRASES[name][value]
 
 

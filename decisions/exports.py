@@ -67,6 +67,21 @@ class PriceSource:
 
 
 @dataclass(frozen=True)
+class PriceDate:
+    """A model and the date its prices' source states ("" when it states none)."""
+
+    name: str
+    iso: str
+    words: str
+
+    @property
+    def text(self) -> str:
+        if self.iso:
+            return f"{self.name} as of {self.words}"
+        return f"{self.name} (its source states no date)"
+
+
+@dataclass(frozen=True)
 class ShownCosts:
     """A stored cost panel shaped for people: figures, chart rows, where the prices came from."""
 
@@ -74,9 +89,7 @@ class ShownCosts:
     summary: str
     figures: tuple[CostFigure, ...]
     assumptions: str
-    price_as_of: str  # ISO date, for <time datetime>; empty when the sources state none
-    price_as_of_words: str  # "7 October 2026"
-    model_names: str  # "Llama-3.3-70B-Instruct-Turbo and Meta-Llama-3.1-8B-Instruct-Turbo"
+    price_dates: tuple[PriceDate, ...]  # each model once, with the date its source states
     sources: tuple[PriceSource, ...]
     notes: tuple[str, ...]
     chart_title: str
@@ -223,10 +236,10 @@ def present_costs(
         summary = str(stored.get("summary") or "")
         return None, f"{summary} {OLD_ESTIMATE}".strip()
     prompt, tune = stored.get("prompt_model") or {}, stored.get("tune_model") or {}
-    names = list(dict.fromkeys(
-        costs.display_name(str(price.get("name", ""))) for price in (prompt, tune)
-    ))
-    as_of = str(stored.get("price_as_of") or "")
+    dates = {
+        costs.display_name(str(price.get("name", ""))): str(price.get("as_of") or "")
+        for price in (prompt, tune)
+    }
     return ShownCosts(
         panel=stored,
         summary=str(stored.get("summary") or ""),
@@ -240,9 +253,9 @@ def present_costs(
             for figure in stored.get("figures") or ()
         ),
         assumptions=str(stored.get("assumptions") or ""),
-        price_as_of=as_of,
-        price_as_of_words=costs.date_words(as_of),
-        model_names=" and ".join(names),
+        price_dates=tuple(
+            PriceDate(name, iso, costs.date_words(iso)) for name, iso in dates.items()
+        ),
         sources=_sources(prompt, tune),
         notes=_price_notes(prompt, tune, str(stored.get("horizon_reason") or "")),
         chart_title=f"Monthly cost by volume: {title}" if title else "Monthly cost by volume",
@@ -343,6 +356,8 @@ def markdown(payload: Mapping[str, object]) -> str:
     lines.append("")
     if shown.strength_note:
         lines += [escape(shown.strength_note), ""]
+    elif shown.strength == "clear":
+        lines += [escape(CLEAR), ""]
     if shown.summary:
         lines += [escape(shown.summary), ""]
     decided = long_date(shown.created)
@@ -366,6 +381,8 @@ def markdown(payload: Mapping[str, object]) -> str:
     lines += ["## What would change the answer", ""]
     if shown.changes:
         lines += [f"- {escape(text)}" for text in shown.changes]
+        if shown.costs:
+            lines += ["", escape(CHANGES_KEEP_FIGURES)]
     else:
         lines.append("No change to these answers would give another recommendation.")
     lines.append("")
@@ -408,9 +425,8 @@ def _costs_markdown(shown: Presentation) -> list[str]:
 
 def _prices_line(shown_costs: ShownCosts) -> str:
     text = (
-        f"Prices as of {escape(shown_costs.price_as_of_words or 'no stated date')} for "
-        f"{escape(shown_costs.model_names)}; check the provider's pricing page before relying "
-        "on these figures"
+        f"Prices: {escape('; '.join(date.text for date in shown_costs.price_dates))}. Check the "
+        "provider's page before relying on these figures"
     )
     if shown_costs.sources:
         text += ": " + ", ".join(f"<{source.url}>" for source in shown_costs.sources)
@@ -427,4 +443,9 @@ RETRIEVAL_HYBRID_EXPLANATION = (
     "A fine-tuned model carries the stable behaviour the task needs, and retrieval supplies the "
     "facts that change: current facts are fetched at call time and put into the fine-tuned "
     "model's prompt, since training freezes what a model knows."
+)
+
+CLEAR = "Clear: none of your numbers sits near a point where the verdict would change."
+CHANGES_KEEP_FIGURES = (
+    "These changes keep today's cost figures; a real change would move the figures too."
 )

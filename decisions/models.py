@@ -208,7 +208,7 @@ class ModelPrice(models.Model):
 
 # The default pair is one a new customer can fine-tune today (a test holds the seeded sheet to it).
 DEFAULT_PROMPT_MODEL = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
-DEFAULT_TUNE_MODEL = "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo"
+DEFAULT_TUNE_MODEL = "accounts/fireworks/models/llama-v3p1-8b-instruct"
 MODEL_FIELDS = ("prompt_model", "tune_model")
 COST_DETAIL_FIELDS = costs.COST_FIELDS
 

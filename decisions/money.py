@@ -100,3 +100,20 @@ def format_count(value: int | Decimal) -> str:
     if scaled >= 100:  # "124k" for 123,456 would be rounding twice
         scaled = (number / units[chosen][0]).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return f"{_one_decimal(scaled)}{units[chosen][1]}"
+
+
+def about_volume(value: int) -> str:
+    """A computed volume in words, to two significant figures, without false precision:
+    "about 17 million", "about 830,000", "about 8.3 million"; small volumes stay exact."""
+    if value < 1000:
+        return f"{value:,}"
+    number = Decimal(value)
+    exponent = number.adjusted() - 1
+    rounded = int(number.scaleb(-exponent).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    rounded *= 10**exponent
+    if rounded == value:
+        return f"{value:,}"
+    for size, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
+        if rounded >= size:
+            return f"about {_one_decimal(Decimal(rounded) / size)} {word}"
+    return f"about {rounded:,}"

@@ -180,6 +180,7 @@ _COSTS_V2 = {
     "required": [
         "version", "currency", "today", "price_as_of", "volume", "inputs", "prompt_model",
         "tune_model", "options", "caching", "batch", "unpriced", "hosting_monthly",
+        "dedicated_monthly",
         "retraining_monthly", "training_cost", "engineering_cost", "one_off", "horizon_months",
         "horizon_reason", "baseline", "pays_back", "saving", "payback_months",
         "break_even_volume", "figures", "summary", "assumptions",
@@ -221,6 +222,14 @@ _COSTS_V2 = {
         "batch": {"type": "boolean"},
         "unpriced": {"type": "string"},
         "hosting_monthly": _MONEY_OR_NULL,
+        "dedicated_monthly": {
+            **_MONEY_OR_NULL,
+            "description": (
+                "A deployment billed by the hour that the fine-tuned model needs, shown beside "
+                "the comparison, which prices every option per token; null when fine-tunes are "
+                "billed per token."
+            ),
+        },
         "retraining_monthly": _MONEY_OR_NULL,
         "training_cost": _MONEY_OR_NULL,
         "engineering_cost": _NUMBER,

@@ -17,15 +17,14 @@ OPENAI_NOTE = (
     "(OpenAI deprecations page)."
 )
 GENAI_PRICES = "https://pypi.org/project/genai-prices/"
-TOGETHER_PRICING = "https://www.together.ai/pricing"
-TOGETHER_FINE_TUNING = "https://docs.together.ai/docs/fine-tuning/pricing"
+TOGETHER_FINE_TUNING_MODELS = "https://docs.together.ai/docs/fine-tuning-models"
 FIREWORKS_PRICING = "https://fireworks.ai/pricing"
 FIREWORKS_FINE_TUNING = "https://docs.fireworks.ai/faq/billing-pricing-usage/pricing/cost-structure"
 VERTEX_TUNING = (
     "https://cloud.google.com/vertex-ai/generative-ai/docs/models/tune-text-models-supervised"
 )
 BEDROCK_PRICING = "https://aws.amazon.com/bedrock/pricing/"
-MISTRAL_PRICING = "https://mistral.ai/pricing"
+MISTRAL_DEPRECATED = "https://docs.mistral.ai/resources/deprecated"
 
 # USD per million tokens; hosting per hour; dates ISO. Keys are ModelPrice fields.
 ROWS: tuple[dict[str, object], ...] = (
@@ -60,37 +59,28 @@ ROWS: tuple[dict[str, object], ...] = (
         "note": "Retired on 23 October 2026 (OpenAI deprecations page, as of 15 October 2026); "
         "the prices are the last ones listed.",
     },
-    # Together AI: open-weight models, LoRA fine-tuning open to new customers; a fine-tuned
-    # model is served on a dedicated endpoint billed by the hour, not per token.
+    # Together AI: open-weight models, fine-tuning open to new customers.
     {
         "name": "meta-llama/Llama-3.3-70B-Instruct-Turbo", "provider": "Together AI",
         "input_per_m": "0.88", "cached_input_per_m": None, "output_per_m": "0.88",
         "batch_discount": None,
-        "fine_tuning": "open", "fine_tuning_source": TOGETHER_FINE_TUNING,
-        "as_of": "2026-05-08", "source_url": TOGETHER_PRICING,
-        "note": "Serverless price from Together's pricing page (copy of 8 May 2026) and "
-        "genai-prices 0.2.3. Together's batch API is 'up to 50% off', not a fixed share, so no "
-        "batch discount is assumed. Fine-tuning a 70B model costs $2.90 to $8.00 per million "
-        "training tokens there, but the dedicated endpoint a fine-tuned 70B model needs is not "
-        "priced on a page we could cite, so it has no fine-tuning estimate here.",
+        "as_of": None, "source_url": GENAI_PRICES,
+        "note": "Serverless price from genai-prices 0.2.3; Together's batch API is 'up to 50% "
+        "off', not a fixed share, so no batch discount is assumed.",
     },
     {
         "name": "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo", "provider": "Together AI",
         "input_per_m": "0.18", "cached_input_per_m": None, "output_per_m": "0.18",
         "batch_discount": None,
-        "ft_input_per_m": "0", "ft_output_per_m": "0", "training_per_m": "1.35",
-        "hosting_per_hour": "3.99",
-        "fine_tuning": "open", "fine_tuning_source": TOGETHER_FINE_TUNING,
-        "as_of": "2026-05-08", "source_url": TOGETHER_PRICING,
-        "note": "Serverless price from genai-prices 0.2.3. Fine-tuning models up to 16B costs "
-        "$0.48 to $1.35 per million training tokens (Together's pricing page, 8 May 2026, gives "
-        "only the range): the top of the range is used. A fine-tuned model runs on a dedicated "
-        "endpoint billed by the minute whether or not it is used, from $3.99 an hour (one H100), "
-        "so it costs nothing per token and $2,913 a month; one endpoint is assumed to carry "
-        "the whole volume.",
+        "fine_tuning": "open", "fine_tuning_source": TOGETHER_FINE_TUNING_MODELS,
+        "as_of": None, "source_url": GENAI_PRICES,
+        "note": "Serverless price from genai-prices 0.2.3. Together fine-tunes Llama 3.1 8B as "
+        "its '-Reference' variant, which its fine-tuning models page says cannot be deployed as "
+        "a dedicated endpoint, and we found no dated page with its training price: no "
+        "fine-tuning estimate.",
     },
-    # Fireworks AI: LoRA fine-tuning open to new customers; fine-tuned models need a dedicated
-    # deployment billed by the GPU hour.
+    # Fireworks AI: LoRA fine-tuning open to new customers; a fine-tuned model needs a dedicated
+    # deployment billed by the GPU hour, so it is compared at the base per-token rate (costs.py).
     {
         "name": "accounts/fireworks/models/llama-v3p1-8b-instruct", "provider": "Fireworks AI",
         "input_per_m": "0.20", "cached_input_per_m": None, "output_per_m": "0.20",
@@ -99,21 +89,24 @@ ROWS: tuple[dict[str, object], ...] = (
         "hosting_per_hour": "8.00",
         "fine_tuning": "open", "fine_tuning_source": FIREWORKS_FINE_TUNING,
         "as_of": "2026-10-07", "source_url": FIREWORKS_PRICING,
-        "note": "Serverless price for models up to 16B and LoRA training at $0.50 per million "
-        "tokens from Fireworks' pricing page (copy of 7 October 2026). Fine-tuned (LoRA) models "
-        "require a dedicated deployment (Fireworks' cost-structure FAQ): one H100 at $8.00 an "
-        "hour is assumed to carry the whole volume.",
+        "note": "Serverless price for models up to 16B ($0.20 per million tokens) and LoRA "
+        "training at $0.50 per million tokens from Fireworks' pricing page (copy of 7 October "
+        "2026). Fine-tuned (LoRA) models need a dedicated deployment (Fireworks' cost-structure "
+        "FAQ), an H100 at $8.00 an hour.",
     },
     # Google: supervised tuning of Gemini is open on Vertex AI, but we found no tuning price on a
     # page we could cite, so these rows carry base prices only.
     {
         "name": "gemini-3.5-flash-lite", "provider": "Google",
         "input_per_m": "0.30", "cached_input_per_m": "0.03", "output_per_m": "2.50",
-        "batch_discount": None,
+        "batch_discount": "0.5", "min_cache_tokens": 4096,
         "fine_tuning": "open", "fine_tuning_source": VERTEX_TUNING,
         "as_of": None, "source_url": GENAI_PRICES,
-        "note": "Gemini API prices from genai-prices 0.2.3. Supervised tuning is open on Vertex "
-        "AI, but its price is not on a page we could cite, so there is no fine-tuning estimate.",
+        "note": "Gemini API prices from genai-prices 0.2.3; the Gemini API's batch mode is half "
+        "price (ai.google.dev/gemini-api/docs/pricing) and its context caching starts at 4,096 "
+        "tokens for Gemini 3.x Flash models (ai.google.dev/gemini-api/docs/caching). Supervised "
+        "tuning is open on Vertex AI, but its price is not on a page we could cite, so there is "
+        "no fine-tuning estimate.",
     },
     # Amazon Bedrock: Nova customization is open and fine-tuned Nova models are billed per
     # token, but the customization prices were not on a page we could cite.
@@ -139,7 +132,7 @@ ROWS: tuple[dict[str, object], ...] = (
         "name": "mistral-small-latest", "provider": "Mistral",
         "input_per_m": "0.15", "cached_input_per_m": "0.015", "output_per_m": "0.60",
         "batch_discount": None,
-        "fine_tuning": "closed", "fine_tuning_source": MISTRAL_PRICING,
+        "fine_tuning": "closed", "fine_tuning_source": MISTRAL_DEPRECATED,
         "as_of": "2026-10-14", "source_url": GENAI_PRICES,
         "note": "Base prices from genai-prices 0.2.3. Mistral has deprecated fine-tuning with "
         "no replacement; its page gives no date.",
@@ -148,7 +141,9 @@ ROWS: tuple[dict[str, object], ...] = (
         "name": "mistral-large-latest", "provider": "Mistral",
         "input_per_m": "2.00", "cached_input_per_m": None, "output_per_m": "6.00",
         "batch_discount": None,
+        "fine_tuning": "closed", "fine_tuning_source": MISTRAL_DEPRECATED,
         "as_of": "2026-10-14", "source_url": GENAI_PRICES,
-        "note": "Base prices from genai-prices 0.2.3.",
+        "note": "Base prices from genai-prices 0.2.3. Mistral has deprecated fine-tuning with "
+        "no replacement; its page gives no date.",
     },
 )

@@ -88,7 +88,8 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "domain_language", "data",
-        "Does the task use specialised language the model gets wrong, even with a good prompt?",
+        "Does the task use specialised language that the model you would prompt gets wrong, "
+        "even with a good prompt?",
         "specialised language",
         "For example medical terms, legal phrasing or your company's own jargon.",
         _options(YES_NO, {

@@ -97,6 +97,8 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
         "start_from_url": f"{reverse('assess')}?{urlencode({'from': decision.token})}",
         "current_label": engine.RECOMMENDATION_LABELS[current.recommendation] if current else "",
         "cost_chart": _cost_chart(shown),
+        "clear_text": exports.CLEAR,
+        "changes_keep_figures": exports.CHANGES_KEEP_FIGURES,
     }
     return _unlisted(render(request, "decisions/result.html", context))
 

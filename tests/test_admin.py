@@ -32,10 +32,11 @@ ANSWERS_B = {
     "latency": "batch", "output_format": "free_text", "reasoning": "complex",
     "small_model": "good_enough",
 }
-# Fine-tuning only because it pays back, with the break-even volume (1,801,640 with the default
-# models) within a fifth of 2,000,000: borderline.
+# Fine-tuning only because it pays back, with the break-even volume (397,784 with the default
+# models: (8,001.08 / 12 + 66.76) / (2,300 x $0.88/M - 900 x $0.20/M)) within a fifth of 450,000:
+# borderline.
 ANSWERS_BORDERLINE = {
-    "monthly_requests": 2_000_000, "labeled_examples": 800, "domain_language": False,
+    "monthly_requests": 450_000, "labeled_examples": 800, "domain_language": False,
     "change_frequency": "rarely", "phase": "production", "fresh_knowledge": False,
     "latency": "interactive", "output_format": "free_text", "reasoning": "simple",
     "small_model": "falls_short",
@@ -354,8 +355,8 @@ def test_detail_page_shows_the_cost_figures_a_b_and_c(admin_client, pair):
     content = admin_client.get(change_url(a)).content.decode()
 
     assert "Prompting Llama-3.3-70B-Instruct-Turbo" in content
-    assert "Prompting Meta-Llama-3.1-8B-Instruct-Turbo" in content
-    assert "Fine-tuned Meta-Llama-3.1-8B-Instruct-Turbo" in content
+    assert "Prompting llama-v3p1-8b-instruct" in content
+    assert "Fine-tuned llama-v3p1-8b-instruct" in content
     assert not re.search(r"\$0\.00(?!\d)", content)
 
 

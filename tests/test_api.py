@@ -31,7 +31,7 @@ OPTIONAL_ANSWERS = ("prompt_tokens", "small_model")
 FINE_TUNING = {k: v for k, v in FINE_TUNING_ANSWERS.items() if k not in OPTIONAL_ANSWERS}
 PROMPTING = {**FINE_TUNING, "labeled_examples": 40, "phase": "exploring"}
 HYBRID = {**FINE_TUNING, "fresh_knowledge": True, "reasoning": "complex"}
-FIREWORKS = "accounts/fireworks/models/llama-v3p1-8b-instruct"  # open, priced per token
+FIREWORKS = "accounts/fireworks/models/llama-v3p1-8b-instruct"  # open, served by the hour
 COST_DETAILS = {
     "input_tokens": 800,
     "output_tokens": 100,
@@ -150,18 +150,23 @@ def test_created_decision_carries_default_cost_details_and_the_estimate(client):
     assert panel["version"] == 2 and panel["volume"] == 2_000_000
     assert panel["prompt_model"]["name"] == DEFAULT_PROMPT_MODEL
     assert panel["tune_model"]["name"] == DEFAULT_TUNE_MODEL
+    # 2,300 tokens a request: A at $0.88/M, B at $0.20/M; C, served by the hour, at the base
+    # $0.20/M on its 900 tokens (100 + 500 + 300) plus retraining ($1.08 + $800) / 12 = $66.76.
     assert {option["key"]: option["monthly"] for option in panel["options"]} == {
-        "A": 4048.0, "B": 828.0, "C": 2979.61
+        "A": 4048.0, "B": 920.0, "C": 426.76
     }
-    # Not tried: the saving is counted against prompting the small model (B), not the large one.
+    # Not tried: the saving is counted against prompting the small model (B), not the large one:
+    # $920 - $426.76 = $493.24 a month, which takes 16.2 months to pay back $8,001.08.
     assert panel["baseline"] == "B"
-    assert panel["pays_back"] is False and panel["saving"] < 0
+    assert panel["saving"] == pytest.approx(493.24)
+    assert panel["pays_back"] is False and panel["payback_months"] == pytest.approx(16.22)
+    assert panel["dedicated_monthly"] == 5840.0 and panel["hosting_monthly"] == 0.0
     assert panel["unpriced"] == ""
     assert [figure["key"] for figure in panel["figures"]][:3] == ["A", "B", "C"]
     economics = body["economics"]
     assert economics["prompted_per_request"] == pytest.approx(0.002024)
-    assert economics["small_prompted_per_request"] == pytest.approx(0.000414)
-    assert economics["tuned_per_request"] == 0.0
+    assert economics["small_prompted_per_request"] == pytest.approx(0.00046)
+    assert economics["tuned_per_request"] == pytest.approx(0.00018)
     assert economics["horizon_months"] == 12.0
 
 
@@ -253,7 +258,7 @@ COST_ERRORS = [
     with_cost("prompt_model", "gpt-4.1\u0000", "prompt-model-nul"),
     with_cost("tune_model", "GPT-4.1-MINI", "tune-model-unknown"),
     with_cost("tune_model", ["gpt-4.1-mini"], "tune-model-list"),
-    with_cost("tune_model", "mistral-large-latest", "tune-model-never-offered"),
+    with_cost("tune_model", DEFAULT_PROMPT_MODEL, "tune-model-never-offered"),
     with_cost("tuned_prompt_tokens", -1, "tuned-prompt-tokens-negative"),
     with_cost("tuned_prompt_tokens", "100", "tuned-prompt-tokens-string"),
     with_cost("retrieved_tokens", costs.MAX_TOKENS_PER_REQUEST + 1, "retrieved-tokens-over"),
@@ -299,8 +304,10 @@ def test_tune_model_never_offered_for_fine_tuning_is_refused(client):
     assert response.status_code == 400
     [message] = response.json()["errors"]["tune_model"]
     assert message.startswith("claude-sonnet-4 is not offered for fine-tuning. Choose one of: ")
-    assert DEFAULT_TUNE_MODEL in message and "gpt-4.1-mini" in message
-    assert "mistral-large-latest" not in message and "claude-sonnet-4," not in message
+    offered = message.split("Choose one of: ", 1)[1].removesuffix(".").split(", ")
+    assert {DEFAULT_TUNE_MODEL, "gpt-4.1-mini"} <= set(offered)
+    assert "mistral-large-latest" in offered  # closed to new customers, but once offered
+    assert DEFAULT_PROMPT_MODEL not in offered and "claude-sonnet-4" not in offered
     assert not Decision.objects.exists()
 
 
@@ -658,8 +665,10 @@ def test_openapi_model_names_are_the_price_sheet_as_it_is_now(client):
     assert prompt["enum"] == names and "claude-sonnet-4" in names
     assert "gpt-4o-mini" not in prompt["enum"]
     # Only models offered for fine-tuning (open or closed to new customers, or retired).
-    assert "claude-sonnet-4" not in tune["enum"] and "mistral-large-latest" not in tune["enum"]
-    assert {"gpt-4.1-mini", "gpt-4.1-nano", DEFAULT_TUNE_MODEL} <= set(tune["enum"])
+    assert "claude-sonnet-4" not in tune["enum"] and DEFAULT_PROMPT_MODEL not in tune["enum"]
+    assert {"gpt-4.1-mini", "gpt-4.1-nano", "mistral-large-latest", DEFAULT_TUNE_MODEL} <= set(
+        tune["enum"]
+    )
     assert prompt["default"] in prompt["enum"] and tune["default"] in tune["enum"]
 
 

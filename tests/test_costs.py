@@ -24,7 +24,7 @@ from decisions.costs import (
     panel,
 )
 from decisions.engine import NON_FIELD_ERRORS, Answers
-from decisions.money import format_count, format_money, format_months
+from decisions.money import about_volume, format_count, format_money, format_months
 from tests.examples import FINE_TUNING_ANSWERS
 
 TODAY = datetime.date(2026, 11, 30)
@@ -500,13 +500,89 @@ def test_prompted_options_have_no_fixed_monthly_cost():
     assert (e.option("A").monthly_fixed, e.option("B").monthly_fixed) == (0, 0)
 
 
-def test_a_model_billed_by_the_hour_costs_nothing_per_request_once_fine_tuned():
-    # Together-style: no per-token price for the fine-tuned model, $3.99 an hour:
-    # $3.99 x 730 = $2,912.70 a month, plus retraining $0.90 + $66.666... (rarely).
-    hourly = priced(SMALL, ft_input_per_m="0", ft_output_per_m="0", hosting_per_hour="3.99")
-    e = est(tune=hourly)
-    assert per_request(e, "C") == 0
-    assert e.hosting_monthly == Decimal("2912.70")
+HOURLY = priced(SMALL, ft_input_per_m="0", ft_output_per_m="0", hosting_per_hour="3.99")
+
+
+def test_only_a_model_with_an_hourly_deployment_and_no_token_price_is_served_by_the_hour():
+    assert HOURLY.serves_fine_tunes_by_the_hour
+    assert not SMALL.serves_fine_tunes_by_the_hour  # per token, no hosting
+    assert not priced(SMALL, hosting_per_hour="2").serves_fine_tunes_by_the_hour  # both
+    assert not priced(HOURLY, hosting_per_hour="0").serves_fine_tunes_by_the_hour
+
+
+def test_a_fine_tune_served_by_the_hour_is_priced_at_the_base_per_token_rate():
+    # Fireworks-style: no per-token price for the fine-tuned model, $3.99 an hour. Compared like
+    # with like, the fine-tuned request is priced at the base rates: (100 + 500) x $0.40/M +
+    # 300 x $1.60/M = $0.00024 + $0.00048 = $0.00072 (not the $0.60/$2.40 fine-tuned rates).
+    e = est(tune=HOURLY)
+    assert per_request(e, "C") == Decimal("0.00072")
+    # B is the same model prompted with the whole prompt: 2,000 x $0.40/M + $0.00048.
+    assert per_request(e, "B") == Decimal("0.00128")
+
+
+def test_the_hourly_deployment_is_shown_apart_and_not_counted_in_the_fixed_cost():
+    # $3.99 x 730 = $2,912.70 a month, shown apart; C's fixed cost is retraining only:
+    # training 800 x 900 x 3 = 2,160,000 tokens x $5/M = $10.80, ($10.80 + $800) / 12 (rarely).
+    e = est(tune=HOURLY)
+    assert e.dedicated_monthly == Decimal("2912.70")
+    assert e.hosting_monthly == 0
+    assert close(e.option("C").monthly_fixed, Decimal("810.80") / 12)
+    assert e.economics.monthly_fixed == float(Decimal("810.80") / 12)
+    assert e.economics.tuned_per_request == 0.00072
+    shown = panel(e, "fine_tuning")
+    assert shown["dedicated_monthly"] == 2912.70 and shown["hosting_monthly"] == 0.0
+    assert [option["monthly_fixed"] for option in shown["options"]] == [0.0, 0.0, 67.57]
+    dedicated = figure(shown, "dedicated")
+    assert dedicated["label"] == "Dedicated deployment for the fine-tuned model"
+    assert dedicated["value"] == "$3.99 an hour, $2,913 a month running all month"
+    assert "depends on your throughput" in dedicated["detail"]
+    assert "Acme serves fine-tuned small only on a deployment billed by the hour" in (
+        dedicated["detail"]
+    )
+    # 2,000,000 x $0.00072 = $1,440 + $67.57 = $1,507.57.
+    assert figure(shown, "C")["value"] == "$1,508 a month"
+    assert figure(shown, "C")["detail"].startswith(
+        "$0.00072 a request, at the base model's per-token rate, to compare like with like"
+    )
+    # The dedicated figure follows A, B and C.
+    assert [f["key"] for f in shown["figures"]][:4] == ["A", "B", "C", "dedicated"]
+
+
+def test_an_hourly_model_keeps_its_storage_in_the_fixed_cost():
+    e = est(tune=priced(HOURLY, storage_per_month="5"))
+    assert e.hosting_monthly == 5
+    assert close(e.option("C").monthly_fixed, 5 + Decimal("810.80") / 12)
+    assert e.dedicated_monthly == Decimal("2912.70")
+
+
+def test_a_fine_tune_billed_per_token_has_no_dedicated_figure():
+    for tune in (SMALL, priced(SMALL, hosting_per_hour="2")):
+        e = est(tune=tune)
+        assert e.dedicated_monthly is None
+        shown = panel(e, "fine_tuning")
+        assert shown["dedicated_monthly"] is None
+        assert "dedicated" not in [f["key"] for f in shown["figures"]]
+        assert "like with like" not in json.dumps(shown)
+    # Hosting billed by the hour beside per-token prices stays in the fixed cost: $2 x 730.
+    assert est(tune=priced(SMALL, hosting_per_hour="2")).hosting_monthly == 1460
+
+
+@pytest.mark.parametrize("prompt_tokens", [0, 60, 100])
+def test_an_hourly_fine_tune_never_pays_back_when_the_prompt_is_no_longer_than_the_kept_one(
+    prompt_tokens,
+):
+    # The kept instruction is 100 tokens: at the same base rates C costs at least what B costs a
+    # request, plus retraining, so nothing is saved against B at any volume.
+    e = est(tune=HOURLY, prompt_tokens=prompt_tokens, monthly_requests=10**9)
+    assert per_request(e, "C") >= per_request(e, "B")
+    shown = panel(e, "fine_tuning")
+    assert shown["baseline"] == "B"
+    assert shown["pays_back"] is False and shown["payback_months"] is None
+    assert shown["saving"] < 0
+    assert shown["break_even_volume"] is None
+    assert e.economics.break_even_volume("small_prompted") is None
+    result = engine.decide(e.answers, e.economics)
+    assert "pays_back" not in [reason.code for reason in result.reasons]
 
 
 def test_option_monthly_is_volume_times_per_request_plus_fixed():
@@ -665,7 +741,7 @@ def test_panel_is_version_2_and_json_ready():
 
 @pytest.mark.parametrize(
     "tune",
-    [SMALL, priced(SMALL, ft_input_per_m="0", ft_output_per_m="0", hosting_per_hour="3.99")],
+    [SMALL, HOURLY],
     ids=["per-token", "by-the-hour"],
 )
 @pytest.mark.parametrize("recommendation_changes", [{}, {"reasoning": "complex"},
@@ -685,10 +761,11 @@ def test_no_volume_gives_no_monthly_figures_and_no_zero_dollars(tune, recommenda
 def test_no_volume_summary_gives_each_request_and_the_break_even_volume():
     shown = panel(est(monthly_requests=0), "fine_tuning")
     break_even = est().economics.break_even_volume("small_prompted")
+    assert break_even == 3_675_667
     assert shown["summary"] == (
         "No volume yet, so there are no monthly figures: a request costs $0.0064 prompting big, "
         "$0.0013 prompting small and $0.0011 on fine-tuned small. Fine-tuning pays back within "
-        f"12 months from {break_even:,} completions a month."
+        "12 months from about 3.7 million completions a month."
     )
 
 
@@ -772,9 +849,9 @@ def test_saving_is_split_into_the_shorter_prompt_and_the_smaller_model_against_a
     assert saving["label"] == "Fine-tuning against prompting big"
     assert saving["value"] == "$5,252 a month saved"
     assert saving["detail"] == (
-        "Dropping the long prompt saves $132 a month against prompting small, hosting and "
-        "retraining included; the smaller model saves $5,120 a month, counted because small "
-        "falls short unless it is trained."
+        "Dropping the long prompt saves $132 a month against prompting small, retraining "
+        "included; the smaller model saves $5,120 a month, counted because small falls short "
+        "unless it is trained."
     )
 
 
@@ -827,6 +904,50 @@ def test_summary_of_a_saving_too_small_to_pay_back_in_time():
         "back, longer than the 12 months it can earn."
     ) in shown["summary"]
     assert figure(shown, "payback")["value"] == "2 years: longer than the 12 months it can earn"
+
+
+def test_payback_figure_below_the_break_even_volume_says_not_within_the_horizon():
+    shown = panel(est(monthly_requests=1000), "prompting")
+    assert shown["saving"] < 0
+    assert figure(shown, "payback")["value"] == "Not within 12 months at this volume"
+
+
+def test_break_even_figure_gives_about_the_volume_and_the_exact_one_in_its_detail():
+    shown = panel(est(), "fine_tuning")
+    assert shown["break_even_volume"] == 3_675_667
+    assert figure(shown, "break_even") == {
+        "key": "break_even",
+        "label": "Pays back from",
+        "value": "about 3.7 million completions a month",
+        "detail": "The least volume at which fine-tuning pays back within 12 months: 3,675,667 "
+        "completions a month at today's figures.",
+    }
+
+
+@pytest.mark.parametrize(
+    ("inputs", "changes", "caching"),
+    [
+        (NO_CACHING, {}, "prompt caching is off"),
+        (CostInputs(), {}, "the static prompt is billed at the cached-input price for big and "
+         "small, as if every call found it cached"),
+        # A 500-token prompt is shorter than the 1,024 tokens the provider caches.
+        (CostInputs(), {"prompt_tokens": 500}, "no cached-input price applies (the price sheet "
+         "has none for these models, or the prompt is shorter than the provider caches)"),
+        (CostInputs(), {"prompt": priced(BIG, cached_input_per_m=None),
+                        "tune": priced(SMALL, cached_input_per_m=None)},
+         "no cached-input price applies (the price sheet has none for these models, or the "
+         "prompt is shorter than the provider caches)"),
+    ],
+    ids=["off", "applied", "prompt-too-short", "no-cached-price"],
+)
+def test_assumptions_say_exactly_whether_caching_applied(inputs, changes, caching):
+    shown = panel(est(inputs, **changes), "fine_tuning")
+    assert shown["assumptions"] == (
+        f"Each request sends the {changes.get('prompt_tokens', 1500):,}-token prompt (the "
+        "fine-tuned model keeps a 100-token instruction) and 500 other input tokens, and gets "
+        f"300 output tokens back; {caching}. A request is one model call: an agent's tool loop "
+        "makes several."
+    )
 
 
 def test_panel_records_caching_and_batch():
@@ -915,6 +1036,26 @@ def test_format_months(months, text):
 )
 def test_format_count(count, text):
     assert format_count(count) == text
+
+
+@pytest.mark.parametrize(
+    ("volume", "text"),
+    [
+        (0, "0"),
+        (999, "999"),
+        (1234, "about 1,200"),
+        (99_500, "about 100,000"),
+        (223_790, "about 220,000"),
+        (999_960, "about 1 million"),
+        (1_937_062, "about 1.9 million"),
+        (8_284_487, "about 8.3 million"),
+        (17_012_963, "about 17 million"),
+        (2_450_000_000, "about 2.5 billion"),
+        (10**12, "1,000,000,000,000"),
+    ],
+)
+def test_about_volume_rounds_to_two_significant_figures(volume, text):
+    assert about_volume(volume) == text
 
 
 def test_costs_still_re_exports_the_money_helpers():

@@ -61,8 +61,35 @@ def test_default_pair_is_on_the_sheet_and_open_to_a_new_customer_today():
 def test_default_tune_model_is_billed_by_the_hour_not_per_token():
     price = seeded(DEFAULT_TUNE_MODEL)
     assert (price.ft_input_per_m, price.ft_output_per_m) == (0, 0)
-    assert price.hosting_per_hour == Decimal("3.99")
+    assert price.hosting_per_hour == Decimal("8.00")
+    assert (price.input_per_m, price.output_per_m) == (Decimal("0.20"), Decimal("0.20"))
+    assert price.training_per_m == Decimal("0.50")
+    assert price.provider == "Fireworks AI"
+    assert price.serves_fine_tunes_by_the_hour
+
+
+def test_default_prompt_model_is_priced_but_not_offered_for_fine_tuning():
+    price = seeded(DEFAULT_PROMPT_MODEL)
+    assert (price.input_per_m, price.output_per_m) == (Decimal("0.88"), Decimal("0.88"))
     assert price.provider == "Together AI"
+    assert price.fine_tuning == ""
+
+
+def test_together_8b_is_open_but_has_no_fine_tuning_prices():
+    price = seeded("meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo")
+    assert price.fine_tuning == "open"
+    assert not price.has_fine_tuning_prices
+    assert not price.serves_fine_tunes_by_the_hour
+
+
+def test_gemini_flash_lite_has_half_price_batch_and_caches_from_4096_tokens():
+    price = seeded("gemini-3.5-flash-lite")
+    assert price.batch_discount == Decimal("0.5")
+    assert price.min_cache_tokens == 4096
+
+
+def test_mistral_large_is_closed_to_new_customers():
+    assert seeded("mistral-large-latest").fine_tuning == "closed"
 
 
 @pytest.mark.parametrize("name", OPENAI)
@@ -123,19 +150,25 @@ def test_record_stores_strength_economics_and_a_version_2_panel():
 
 
 def test_record_prices_the_default_pair_by_hand():
-    # Llama 3.3 70B, $0.88 in and out, no caching: (1,500 + 500 + 300) x $0.88/M = $0.002024.
-    # Llama 3.1 8B, $0.18: 2,300 x $0.18/M = $0.000414. Fine-tuned 8B: nothing per token,
-    # $3.99 x 730 hours = $2,912.70 a month, plus retraining a twelfth of (training + $800).
-    # Training: 800 x (100 + 500 + 300) x 3 = 2,160,000 tokens x $1.35/M = $2.916.
+    # Llama 3.3 70B on Together, $0.88 in and out, no caching: (1,500 + 500 + 300) x $0.88/M =
+    # $0.002024. Llama 3.1 8B on Fireworks, $0.20: 2,300 x $0.20/M = $0.00046. Fine-tuned 8B,
+    # served only on an $8.00-an-hour deployment, is compared at the base $0.20/M on the
+    # fine-tuned request: (100 + 500 + 300) x $0.20/M = $0.00018; its fixed cost is retraining
+    # only, a twelfth of (training + $800). Training: 800 x 900 x 3 = 2,160,000 tokens x $0.50/M
+    # = $1.08.
     decision = record()
-    options = {o["key"]: o for o in decision.cost_estimate["options"]}
+    panel = decision.cost_estimate
+    options = {o["key"]: o for o in panel["options"]}
     assert options["A"]["per_request"] == 0.002024
-    assert options["B"]["per_request"] == 0.000414
-    assert options["C"]["per_request"] == 0.0
-    # $2,912.70 + ($2.916 + $800) / 12 = $2,912.70 + $66.91 = $2,979.61.
-    assert options["C"]["monthly_fixed"] == 2979.61
-    assert decision.cost_estimate["training_cost"] == 2.92
-    assert decision.cost_estimate["one_off"] == 8002.92
+    assert options["B"]["per_request"] == 0.00046
+    assert options["C"]["per_request"] == 0.00018
+    # ($1.08 + $800) / 12 = $66.76; no hosting in it.
+    assert options["C"]["monthly_fixed"] == 66.76
+    assert panel["hosting_monthly"] == 0.0 and panel["retraining_monthly"] == 66.76
+    # The deployment is shown apart: $8.00 x 730 hours = $5,840 a month.
+    assert panel["dedicated_monthly"] == 5840.0
+    assert panel["training_cost"] == 1.08
+    assert panel["one_off"] == 8001.08
 
 
 def test_record_stores_the_new_cost_details():
@@ -232,7 +265,7 @@ def volume_page(client) -> str:
 
 def test_volume_step_lists_closed_tune_models_marked_as_closed(client):
     tunable = _options(volume_page(client), "volume-tune_model")
-    assert tunable[DEFAULT_TUNE_MODEL] == f"{DEFAULT_TUNE_MODEL} (Together AI)"
+    assert tunable[DEFAULT_TUNE_MODEL] == f"{DEFAULT_TUNE_MODEL} (Fireworks AI)"
     for name in OPENAI:
         assert tunable[name].lower() == (
             f"{name} (openai; closed to new customers since 7 may 2026)"
@@ -245,10 +278,13 @@ def test_volume_step_lists_closed_tune_models_marked_as_closed(client):
     assert tunable["gemini-3.5-flash-lite"] == (
         "gemini-3.5-flash-lite (Google; no fine-tuning price)"
     )
-    assert tunable[DEFAULT_PROMPT_MODEL] == (
-        f"{DEFAULT_PROMPT_MODEL} (Together AI; no fine-tuning price)"
+    assert tunable["meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo"] == (
+        "meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo (Together AI; no fine-tuning price)"
     )
-    assert "mistral-large-latest" not in tunable  # never offered for fine-tuning
+    assert tunable["mistral-large-latest"] == (
+        "mistral-large-latest (Mistral; closed to new customers)"
+    )
+    assert DEFAULT_PROMPT_MODEL not in tunable  # never offered for fine-tuning
 
 
 def test_volume_step_marks_closed_models_with_the_month_capitalised(client):
@@ -317,7 +353,8 @@ def test_admin_searches_the_price_sheet(client):
     searched = client.get(PRICES_URL, {"q": "nano"}).content.decode()
     assert ">gpt-4.1-nano</a>" in searched and ">gpt-4.1-mini</a>" not in searched
     by_provider = client.get(PRICES_URL, {"q": "Together"}).content.decode()
-    assert f">{DEFAULT_TUNE_MODEL}</a>" in by_provider and ">gpt-4.1</a>" not in by_provider
+    assert f">{DEFAULT_PROMPT_MODEL}</a>" in by_provider and ">gpt-4.1</a>" not in by_provider
+    assert f">{DEFAULT_TUNE_MODEL}</a>" not in by_provider  # Fireworks AI
 
 
 def test_admin_filters_by_provider_and_availability(client):

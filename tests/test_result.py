@@ -13,8 +13,9 @@ from tests.examples import FINE_TUNING_ANSWERS
 
 pytestmark = pytest.mark.django_db
 
-# The default pair: Llama 3.3 70B prompted (A), Llama 3.1 8B prompted (B) and fine-tuned (C).
-LARGE, SMALL = "Llama-3.3-70B-Instruct-Turbo", "Meta-Llama-3.1-8B-Instruct-Turbo"
+# The default pair: Llama 3.3 70B on Together prompted (A), Llama 3.1 8B on Fireworks prompted (B)
+# and fine-tuned (C, served on an hourly deployment, so priced at the 8B's per-token rate).
+LARGE, SMALL = "Llama-3.3-70B-Instruct-Turbo", "llama-v3p1-8b-instruct"
 # Two signals (the small model falls short, so fine-tuning pays back against the large one at
 # 2,000,000 a month; a strict schema), no blocker, no hybrid trigger: fine-tuning.
 FINE_TUNING = {**FINE_TUNING_ANSWERS, "small_model": "falls_short"}
@@ -26,8 +27,8 @@ ANSWERS_FOR = {
     "prompting": {**FINE_TUNING, "labeled_examples": 20, "change_frequency": "weekly"},
     # A strict schema and facts that change: a fine-tuned model with retrieval.
     "retrieval_hybrid": {**FINE_TUNING_ANSWERS, "fresh_knowledge": True},
-    # Saving only from volume, and the break-even (1,801,640) within a fifth of 2,000,000.
-    "borderline": {**FINE_TUNING, "output_format": "free_text"},
+    # Saving only from volume, and the break-even (397,784) within a fifth of 450,000.
+    "borderline": {**FINE_TUNING, "output_format": "free_text", "monthly_requests": 450_000},
     "no_volume": {**FINE_TUNING_ANSWERS, "monthly_requests": 0},
     # The small model not tried: the strict schema alone calls for fine-tuning.
     "not_tried": FINE_TUNING_ANSWERS,
@@ -130,11 +131,13 @@ def test_stored_snapshot_is_shown_not_recomputed(client):
 
 def test_reasons_quote_the_answers_and_the_teams_own_figures(client):
     page = page_of(client, make())
+    # C: 2,000,000 x 900 tokens x $0.20/M = $360 + retraining ($1.08 + $800) / 12 = $426.76;
+    # A: 2,000,000 x 2,300 x $0.88/M = $4,048; $3,621.24 saved pays back $8,001.08 in 2.2 months.
     assert (
-        f"At 2,000,000 completions a month, fine-tuned {SMALL} would cost $2,980 a month "
+        f"At 2,000,000 completions a month, fine-tuned {SMALL} would cost $427 a month "
         f"against $4,048 for prompting {LARGE}"
     ) in page
-    assert "pays back its $8,003 one-off cost in 7.5 months" in page
+    assert "pays back its $8,001 one-off cost in 2.2 months" in page
     assert "Your output must match an exact schema every time" in page
 
 
@@ -248,7 +251,10 @@ def test_a_borderline_verdict_says_which_answer_to_firm_up(client):
         "Borderline: an estimate a little off would change the verdict. Firm up your monthly "
         "volume before you commit."
     )
-    assert "With fewer than 1,801,640 completions a month, this would be prompting." in page
+    # (8,001.08 / 12 + 66.76) / ($0.002024 - $0.00018) = 397,784: about 400,000.
+    assert "With fewer than about 400,000 completions a month, this would be prompting." in page
+    changes = re.search(r'<ul class="changes">(.*?)</ul>', page, re.S)[1]
+    assert "about 400,000" in changes and "397,784" not in changes
 
 
 def test_a_decision_from_before_engine_2_shows_no_strength(client):
@@ -266,18 +272,35 @@ def test_cost_panel_shows_the_three_options_a_b_and_c(client):
     shown = figures(page_of(client, make()))
     assert list(shown)[:3] == ["A", "B", "C"]
     assert shown["A"] == f"Prompting {LARGE} $4,048 a month $0.0020 a request"
-    assert shown["B"] == f"Prompting {SMALL} $828 a month $0.00041 a request"
-    assert shown["C"].startswith(f"Fine-tuned {SMALL} $2,980 a month")
-    assert shown["saving"].startswith(f"Fine-tuning against prompting {LARGE} $1,068 a month saved")
-    assert shown["payback"] == "Pays back in 7.5 months"
-    assert shown["break_even"].startswith("Pays back from 1,801,640 completions a month")
+    assert shown["B"] == f"Prompting {SMALL} $920 a month $0.00046 a request"
+    assert shown["C"] == (
+        f"Fine-tuned {SMALL} $427 a month $0.00018 a request, at the base model's per-token "
+        "rate, to compare like with like, plus $67 a month fixed"
+    )
+    assert shown["saving"].startswith(f"Fine-tuning against prompting {LARGE} $3,621 a month saved")
+    assert shown["payback"] == "Pays back in 2.2 months"
+    assert shown["break_even"] == (
+        "Pays back from about 400,000 completions a month The least volume at which fine-tuning "
+        "pays back within 12 months: 397,784 completions a month at today's figures."
+    )
+
+
+def test_cost_panel_shows_the_hourly_deployment_apart_from_the_comparison(client):
+    shown = figures(page_of(client, make()))
+    assert list(shown)[:4] == ["A", "B", "C", "dedicated"]
+    assert shown["dedicated"].startswith(
+        "Dedicated deployment for the fine-tuned model $8.00 an hour, $5,840 a month running "
+        f"all month Fireworks AI serves fine-tuned {SMALL} only on a deployment billed by the hour."
+    )
+    assert "$5,840" not in shown["C"] and "$5,840" not in shown["saving"]
 
 
 def test_the_saving_is_counted_against_the_small_model_unless_it_falls_short(client):
     shown = figures(page_of(client, make("not_tried")))
-    assert shown["saving"].startswith(f"Fine-tuning against prompting {SMALL} $2,152 a month more")
+    # Against B: $920 - $426.76 = $493.24 a month, 16.2 months to pay back $8,001.08.
+    assert shown["saving"].startswith(f"Fine-tuning against prompting {SMALL} $493 a month saved")
     assert "not counted" in shown["saving"]
-    assert shown["payback"] == "Pays back in Never at this volume"
+    assert shown["payback"] == "Pays back in 16 months: longer than the 12 months it can earn"
 
 
 def test_no_volume_shows_no_zero_dollar_figures(client):
@@ -306,12 +329,14 @@ def test_a_reasoning_hybrid_is_costed_as_what_it_runs_and_claims_no_saving(clien
     assert "It saves nothing; it buys consistent output." in panel
     shown = figures(page)
     assert shown["H"].startswith(
-        f"Hybrid: prompting {LARGE} plus fine-tuned {SMALL} $8,788 a month "
-        f"$2,980 a month more than prompting {LARGE} alone"
+        f"Hybrid: prompting {LARGE} plus fine-tuned {SMALL} $6,635 a month "
+        f"$827 a month more than prompting {LARGE} alone"
     )
     assert "saving" not in shown  # no "saved" figure
     assert " saved" not in panel
-    assert shown["payback"] == "Pays back in 2.8 months, if it replaced prompting"
+    # A: 3,300 x $0.88/M x 2,000,000 = $5,808; C: 1,900 x $0.20/M x 2,000,000 = $760 plus
+    # ($2.28 + $800) / 12 = $66.86; $8,002.28 / ($5,808 - $826.86) = 1.6 months.
+    assert shown["payback"] == "Pays back in 1.6 months, if it replaced prompting"
     why = text_of(page.split('id="why-heading"')[1].split("</section>")[0])
     assert "In this hybrid it does not" in why
     assert "more than prompting" in why
@@ -601,9 +626,30 @@ def test_markdown_export_lists_reasons_and_what_would_change(client):
     decision = make()
     text = client.get(f"/d/{decision.token}.md").content.decode()
     assert (
-        f"\n- At 2,000,000 completions a month, fine-tuned {SMALL} would cost $2,980 a month"
+        f"\n- At 2,000,000 completions a month, fine-tuned {SMALL} would cost $427 a month"
     ) in text
     assert "\n- With fewer than 100 labeled examples, this would be prompting.\n" in text
+    changes = text.split("## What would change the answer\n")[1].split("\n## ")[0]
+    assert changes.endswith(
+        "\n\nThese changes keep today's cost figures; a real change would move the figures too.\n"
+    )
+
+
+def test_markdown_export_without_a_cost_panel_has_no_cost_figures_note(client):
+    decision = make()
+    Decision.objects.filter(pk=decision.pk).update(cost_estimate=None)
+    text = client.get(f"/d/{decision.token}.md").content.decode()
+    assert "\n- With fewer than 100 labeled examples, this would be prompting.\n" in text
+    assert "keep today's cost figures" not in text
+
+
+def test_markdown_export_of_a_clear_verdict_says_it_is_clear(client):
+    decision = make()
+    text = client.get(f"/d/{decision.token}.md").content.decode()
+    assert (
+        "**Recommendation: Fine-tuning**\n\nClear: none of your numbers sits near a point where "
+        "the verdict would change.\n\n"
+    ) in text
 
 
 def test_markdown_export_has_the_strength_note(client):
@@ -621,17 +667,26 @@ def test_markdown_export_has_the_cost_figures_and_table(client):
     costs = text.split("## What it costs\n")[1].split("\n## ")[0]
     assert costs.startswith(f"\nAt 2,000,000 completions a month, prompting {LARGE} costs $4,048")
     assert f"- Prompting {LARGE}: **$4,048 a month**. $0.0020 a request" in costs
-    assert f"- Prompting {SMALL}: **$828 a month**." in costs
-    assert f"- Fine-tuned {SMALL}: **$2,980 a month**." in costs
-    assert "- Pays back in: **7.5 months**." in costs
+    assert f"- Prompting {SMALL}: **$920 a month**." in costs
+    assert f"- Fine-tuned {SMALL}: **$427 a month**." in costs
+    assert (
+        "- Dedicated deployment for the fine-tuned model: **$8.00 an hour, $5,840 a month "
+        "running all month**."
+    ) in costs
+    assert "- Pays back in: **2.2 months**." in costs
+    assert "- Pays back from: **about 400,000 completions a month**." in costs
     header = (
         f"| Requests a month | Prompting {LARGE}, a month | Prompting {SMALL}, a month | "
         f"Fine-tuned {SMALL}, a month, with the one-off cost spread over 12 months | "
         "Marked in the chart |\n|---:|---:|---:|---:|---|\n"
     )
     assert header in costs
-    assert "| 2,000,000 | $4,048 | $828 | $3,647 | Your volume |" in costs
-    assert "Prices as of 8 May 2026" in costs
+    # C with the one-off spread over 12 months: $426.76 + $8,001.08 / 12 = $1,093.52.
+    assert "| 2,000,000 | $4,048 | $920 | $1,094 | Your volume |" in costs
+    assert "| 397,784 | $805 | $183 | $805 | Pays back from here |" in costs
+    # Only the Fireworks row is dated; the Together row cites genai-prices, undated.
+    assert "llama-v3p1-8b-instruct as of 7 October 2026" in costs
+    assert "Llama-3.3-70B-Instruct-Turbo (its source states no date)" in costs
 
 
 def test_markdown_export_has_the_bearing_rows_as_a_table(client):

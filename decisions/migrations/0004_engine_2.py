@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='decision',
             name='tune_model',
-            field=models.CharField(blank=True, default='meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo', max_length=60),
+            field=models.CharField(blank=True, default='accounts/fireworks/models/llama-v3p1-8b-instruct', max_length=60),
         ),
         migrations.AlterField(
             model_name='modelprice',
