@@ -21,7 +21,13 @@ def _workers() -> int:
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = _workers()
-worker_class = "sync"
+# gevent: every connection is a greenlet, so a client that sends its request slowly (or never
+# finishes its headers) costs a little memory, not a worker. gunicorn's sync worker blocks on
+# that read, and its gthread worker blocks a thread once the first byte is in: a handful of
+# slow clients would stop every answer. gevent's worker gives a request head `keepalive`
+# seconds to arrive, then drops the connection. Up to worker_connections connections a worker.
+worker_class = "gevent"
+worker_connections = 1000
 # Each worker loads the app itself: no state is shared through the master, and a restart of one
 # worker picks up nothing stale.
 preload_app = False

@@ -5,6 +5,7 @@ refuses a value it does not understand, so a typo fails at start-up, not in prod
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -142,11 +143,21 @@ TEMPLATES = [
 ]
 
 
+def in_greenlets() -> bool:
+    """True in gunicorn's gevent worker (gunicorn.conf.py), which patches threading first."""
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("threading")
+
+
 def database() -> dict:
     url = os.environ.get("DATABASE_URL", "").strip()
+    # Django keeps a connection per thread, and under gevent each client connection is its own
+    # greenlet: a persistent connection would live as long as that client's keep-alive and close
+    # only when the greenlet is collected. There, close it at the end of every request instead.
+    max_age = 0 if in_greenlets() else 60
     if url:
         try:
-            config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+            config = dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=True)
         except ValueError as error:
             raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from None
     else:

@@ -1,0 +1,87 @@
+"""Slow clients cannot starve the others (slowloris): while 120 connections trickle their request
+headers a byte at a time, /healthz and the landing page still answer, each within a second.
+
+Real gunicorn with gunicorn.conf.py (the configuration of `make run` and the Dockerfile) and
+two worker processes, on the loopback. With gunicorn's sync workers, two such connections were
+enough to stop every answer for 30 s.
+"""
+
+import socket
+import threading
+import time
+import urllib.request
+from contextlib import ExitStack
+
+import pytest
+
+pytestmark = pytest.mark.server
+
+TRICKLERS = 120
+# The first line of a request, sent one byte per round: the headers never end.
+TRICKLE = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow"
+ROUND_SECONDS = 0.2
+PROBE_TIMEOUT = 1.0  # seconds a probe may wait for its whole answer
+
+
+class Trickler:
+    """Many connections, each sent one more byte of a request head every ROUND_SECONDS."""
+
+    def __init__(self, port: int, count: int, stack: ExitStack) -> None:
+        self.sockets = [
+            stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5))
+            for _ in range(count)
+        ]
+        self.sent = 0
+        self.open_after_round: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        stack.callback(self.stop)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        for byte in TRICKLE:
+            if self._stop.is_set():
+                return
+            still_open = 0
+            for sock in self.sockets:
+                try:
+                    sock.sendall(bytes([byte]))
+                    still_open += 1
+                except OSError:
+                    pass  # the server gave up on it: fine, that is a defence too
+            self.sent += 1
+            self.open_after_round.append(still_open)
+            self._stop.wait(ROUND_SECONDS)
+
+
+def probe(url: str) -> int:
+    # A loopback URL this test built; the timeout bounds the whole wait for the answer.
+    with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT) as response:  # noqa: S310
+        response.read()
+        return response.status
+
+
+def test_trickling_connections_leave_health_and_pages_answering(app_database, start_gunicorn):
+    base = start_gunicorn(app_database.url, workers=2)
+    port = int(base.rsplit(":", 1)[1])
+    with ExitStack() as stack:
+        trickler = Trickler(port, TRICKLERS, stack)
+        trickler.start()
+        while trickler.sent < 3:  # every connection has started its request
+            time.sleep(0.05)
+
+        answers = []
+        for _ in range(3):
+            for path in ("/healthz", "/"):
+                answers.append((path, probe(base + path)))
+
+        # The slow connections were still being held open while the others were served.
+        assert trickler.open_after_round[-1] == TRICKLERS
+        assert answers == [("/healthz", 200), ("/", 200)] * 3
