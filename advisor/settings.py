@@ -78,7 +78,8 @@ def secret_key(debug: bool) -> str:
         return "django-insecure-development-only-key-never-use-in-production"
     raise ImproperlyConfigured(
         "Set SECRET_KEY or SECRET_KEY_FILE: Advisor will not start with DEBUG off and no secret "
-        "key. `make run` generates one into .secret_key for local use."
+        "key. `make run` generates one into .secret_key for local use, and manage.py beside it "
+        "uses that one too."
     )
 
 
