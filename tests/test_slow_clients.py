@@ -91,3 +91,16 @@ def test_trickling_connections_leave_health_and_pages_answering(app_database, st
         # The slow connections were still held open while the others were served.
         assert trickler.still_open() == TRICKLERS
         assert answers == [("/healthz", 200), ("/", 200)] * 2
+
+
+def test_a_request_head_still_unfinished_after_keepalive_is_dropped(app_database, start_gunicorn):
+    """Even while it keeps sending, a connection gets `keepalive` (5 s) for its whole request
+    head, then gunicorn closes it: a slow client cannot hold its place for ever."""
+    base = start_gunicorn(app_database.url)
+    with ExitStack() as stack:
+        trickler = Trickler(int(base.rsplit(":", 1)[1]), 1, stack)
+        trickler.start()
+        (connection,) = trickler.sockets
+        connection.settimeout(len(TRICKLE) * ROUND_SECONDS)  # the trickle would last 9.6 s
+        assert connection.recv(1024) == b""  # closed, without an answer
+        assert trickler.sent < len(TRICKLE)
