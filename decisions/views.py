@@ -136,7 +136,7 @@ def result_markdown(request: HttpRequest, token: str) -> HttpResponse:
 # --- Error pages (handler400 and handler500 in advisor/urls.py; 403 and 404 are Django's) ---
 
 STORAGE_UNAVAILABLE = (
-    "Advisor cannot use its database right now, so nothing was stored. "
+    "Advisor cannot use its database right now. "
     f"Try again in {storage.RETRY_AFTER_SECONDS} seconds."
 )
 # The views whose answers are JSON: their storage faults are JSON too.
@@ -181,7 +181,6 @@ def _url_name(request: HttpRequest) -> str:
         except Resolver404:
             return ""
     return match.url_name or ""
-
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

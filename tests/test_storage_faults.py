@@ -86,7 +86,7 @@ def assert_unavailable_json(response) -> None:
     assert response["Retry-After"] == str(storage.RETRY_AFTER_SECONDS)
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content) == {"errors": {"__all__": [
-        "Advisor cannot use its database right now, so nothing was stored. "
+        "Advisor cannot use its database right now. "
         f"Try again in {storage.RETRY_AFTER_SECONDS} seconds."
     ]}}
 
