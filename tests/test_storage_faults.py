@@ -130,6 +130,21 @@ def test_health_fails_when_a_table_the_app_needs_is_missing(client, decisions_ta
     assert response.content == b"database is missing tables: decisions_decision"
 
 
+def test_health_fails_when_the_cache_table_is_missing(client, db, settings):
+    """The database cache's table is made apart from the models' (once createcachetable)."""
+    tables = [
+        cache["LOCATION"] for cache in settings.CACHES.values()
+        if cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    ]
+    if not tables:
+        pytest.skip("no database cache configured")
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {tables[0]} RENAME TO cache_away")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.content == f"database is missing tables: {tables[0]}".encode()
+
+
 def test_missing_table_answers_the_result_page_with_the_unavailable_page(
     client, decision, decisions_table_missing
 ):
