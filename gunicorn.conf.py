@@ -4,8 +4,10 @@ Environment: BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (worker processes, d
 2 x cores + 1), ACCESS_LOG (a file, "-" for stdout, the default, or empty for none).
 """
 
+import errno
 import multiprocessing
 import os
+import socket
 
 from gunicorn.glogging import Logger
 
@@ -21,7 +23,13 @@ def _workers() -> int:
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = _workers()
-worker_class = "sync"
+# gevent: every connection is a greenlet, so a client that sends its request slowly (or never
+# finishes its headers) costs a little memory, not a worker. gunicorn's sync worker blocks on
+# that read, and its gthread worker blocks a thread once the first byte is in: a handful of
+# slow clients would stop every answer. gevent's worker gives a request head `keepalive`
+# seconds to arrive, then drops the connection. Up to worker_connections connections a worker.
+worker_class = "gevent"
+worker_connections = 1000
 # Each worker loads the app itself: no state is shared through the master, and a restart of one
 # worker picks up nothing stale.
 preload_app = False
@@ -47,6 +55,29 @@ max_requests_jitter = 500
 # in FORWARDED_ALLOW_IPS (the loopback by default) and tell Django the request was secure.
 secure_scheme_headers = {}
 forwarder_headers = ""
+
+
+def on_starting(server) -> None:
+    """A port already taken (a second `make run`, say) stops gunicorn at once with one line
+    saying how to pick another, rather than five "Connection in use" retries and no hint."""
+    if os.environ.get("GUNICORN_FD") or os.environ.get("LISTEN_FDS"):
+        return  # the sockets are inherited (a binary upgrade, systemd): in use by design
+    for address in server.cfg.address:
+        if not isinstance(address, tuple):
+            continue  # a unix socket or an inherited file descriptor
+        host, port = address
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as error:
+                if error.errno != errno.EADDRINUSE:
+                    raise
+                raise SystemExit(
+                    f"Port {port} on {host} is already in use (another Advisor, or another "
+                    f"program). Stop it, or listen elsewhere: BIND={host}:{port + 1} make run"
+                ) from None
 
 
 class RedactingLogger(Logger):

@@ -41,8 +41,8 @@ class JourneyError(Exception):
 
 
 class Browser:
-    """One visitor: a keep-alive connection and a cookie jar (gunicorn's sync workers close
-    every connection after its response; http.client then opens a new one by itself)."""
+    """One visitor: a keep-alive connection and a cookie jar (when the server closes the
+    connection after a response, http.client opens a new one by itself)."""
 
     def __init__(self, host: str, port: int) -> None:
         self.connection = http.client.HTTPConnection(host, port, timeout=30)

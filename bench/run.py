@@ -483,7 +483,7 @@ def report(results: Results) -> list[str]:
     out = [
         f"Measured {info['date']} on {info['cores']} cores ({info['cpu']}); load average "
         f"before the run {info['load']}.",
-        f"{info['software']}. gunicorn.conf.py with {WORKERS} sync workers for both sites; "
+        f"{info['software']}. gunicorn.conf.py with {WORKERS} gevent workers for both sites; "
         f"wrk -t{WRK_THREADS} -c{CONNECTIONS} -d{SECONDS}s per row with Accept-Encoding: "
         f"{ACCEPT_ENCODING}, loopback only.",
         "",

@@ -1,21 +1,23 @@
 """Views: look up, validate, call the engine or a model method, then redirect or render."""
 
+import sys
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.template import loader
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
-from decisions import cost_chart, engine, exports, serializers
+from decisions import cost_chart, engine, exports, serializers, storage
 from decisions.models import Decision
 from decisions.tradeoffs import TRADEOFFS
 
@@ -28,13 +30,11 @@ def landing(request: HttpRequest) -> HttpResponse:
 @require_safe  # load balancers probe with HEAD too
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    """200 "ok" when the database answers a real query (one query), 503 otherwise."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    """200 "ok" when the database answers, has every table and takes writes; 503 saying what is
+    wrong otherwise (decisions.storage.health_problem: four statements)."""
+    problem = storage.health_problem()
+    if problem:
+        return HttpResponse(problem, status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -147,14 +147,64 @@ def result_markdown(request: HttpRequest, token: str) -> HttpResponse:
     return _unlisted(response)
 
 
-# --- Error pages (handler400 in advisor/urls.py; 403, 404 and 500 are Django's own views) ---
+# --- Error pages (handler400 and handler500 in advisor/urls.py; 403 and 404 are Django's) ---
+
+STORAGE_UNAVAILABLE = (
+    "Advisor cannot use its database right now. "
+    f"Try again in {storage.RETRY_AFTER_SECONDS} seconds."
+)
+# The views whose answers are JSON: their storage faults are JSON too.
+_JSON_VIEWS = {"api_decisions", "api_openapi", "result_json"}
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a storage fault is a 503 in the form that was asked for, with Retry-After;
+    anything else is Django's own 500 page (templates/500.html)."""
+    if not storage.fault_in(sys.exc_info()[1]):
+        return defaults.server_error(request)
+    return storage_unavailable(request)
+
+
+def storage_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: JSON for the API and the JSON export, text for the Markdown one,
+    and a page saying the answers are kept for everything else."""
+    if _url_name(request) in _JSON_VIEWS:
+        response = JsonResponse({"errors": {"__all__": [STORAGE_UNAVAILABLE]}}, status=503)
+    elif _url_name(request) == "result_markdown":
+        response = HttpResponse(
+            f"# Advisor is unavailable\n\n{STORAGE_UNAVAILABLE}\n", status=503,
+            content_type="text/markdown; charset=utf-8",
+        )
+    else:
+        # Like 500.html, a page that needs nothing from the database (no session, no user).
+        context = {
+            "retry_after": storage.RETRY_AFTER_SECONDS, "sent_form": request.method == "POST",
+        }
+        page = loader.render_to_string("503.html", context)
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(storage.RETRY_AFTER_SECONDS)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def _url_name(request: HttpRequest) -> str:
+    match = request.resolver_match
+    if match is None:  # the fault came before the URL was resolved
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return ""
+    return match.url_name or ""
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """A 400 that says plainly which limit a form went over, or that the request was malformed.
 
     Never reads request.POST: after a size or field-count refusal it would raise again.
+    A session that could not be saved because of a storage fault is that fault's 503.
     """
+    if storage.fault_in(exception):
+        return storage_unavailable(request)
     context = {}
     if isinstance(exception, RequestDataTooBig):
         context = {

@@ -27,11 +27,12 @@ from tests.test_wizard import ANSWERS, Draft
 
 TOKEN = "Zq3xT9mK2pL8vB4nR7sW1yDc"  # the shape of a share token that belongs to no result
 EXPECTED_POLICY = {
-    "default-src": {"'self'"},
+    "default-src": {"'none'"},
     "script-src": {"'self'"},
     "style-src": {"'self'"},
     "img-src": {"'self'", "data:"},
-    "object-src": {"'none'"},
+    "font-src": {"'self'"},
+    "connect-src": {"'self'"},
     "base-uri": {"'none'"},
     "form-action": {"'self'"},
     "frame-ancestors": {"'none'"},
