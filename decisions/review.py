@@ -96,10 +96,18 @@ def payback_months(panel: Mapping | None) -> float | None:
 def why(result: Mapping, panel: Mapping | None) -> str:
     """A decision's reasons in a few words: "Pays back in 5.6 months; Strict schema"."""
     parts = []
+    # A hybrid claims no saving: its fine-tuned model would pay back only if it replaced
+    # prompting, which in the hybrid it does not.
+    hybrid = result.get("recommendation") == engine.HYBRID
     for code in reason_codes(result):
         words = reason_words(code)
         months = payback_months(panel) if code == "pays_back" else None
-        parts.append(f"{words} in {format_months(months)}" if months is not None else words)
+        if code == "pays_back" and hybrid:
+            parts.append("Would pay back alone, not in the hybrid")
+        elif months is not None:
+            parts.append(f"{words} in {format_months(months)}")
+        else:
+            parts.append(words)
     if not parts:
         reasons = result.get("reasons") or [{}]
         return reasons[0].get("text", "") or "No reason stored"

@@ -104,14 +104,14 @@ def test_list_shows_every_column_formatted(admin_client, pair):
 
     content = admin_client.get(LIST_URL).content.decode()
 
-    assert "Jan. 15, 2025" in content
+    assert '<th class="field-decided">' in content and ">2025-01-15</a></th>" in content
     assert "Alpha invoices" in content
     assert '<span class="verdict-badge verdict-fine_tuning">Fine-tuning</span>' in content
     assert '<td class="field-strength">Clear</td>' in content
-    assert '<td class="field-monthly_volume">2,000,000</td>' in content
+    assert '<td class="field-monthly_volume">2M</td>' in content
     assert '<td class="field-examples">1,500</td>' in content
     assert '<td class="field-why">Pays back in ' in content
-    assert '<td class="field-engine_version">2.0</td>' in content
+    assert '<td class="field-rules">2.0</td>' in content
     assert f'<a href="/d/{a.token}/" target="_blank" rel="noopener">Open' in content
 
 

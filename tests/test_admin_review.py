@@ -540,3 +540,12 @@ def test_relative_months_cross_the_new_year(admin_client, monkeypatch):
     assert titles(last) == {"December"}
     assert titles(this) == {"January"}
     assert titles(three) == {"December"}
+
+
+def test_why_claims_no_payback_for_a_hybrid(admin_client):
+    record("Contract review", fresh_knowledge=True, monthly_requests=3_000_000)
+
+    why = why_cells(admin_client.get(LIST_URL).content.decode())
+
+    assert why["Contract review"].startswith("Would pay back alone, not in the hybrid;")
+    assert "months" not in why["Contract review"]
