@@ -192,7 +192,8 @@ class ReasonCount:
 def top_reasons(decisions: QuerySet, limit: int = 10) -> list[ReasonCount]:
     """The reasons given most often, most common first (one query; reads each stored result)."""
     counter: Counter = Counter()
-    for result in decisions.order_by().values_list("result", flat=True).iterator():
-        counter.update(set(reason_codes(result or {})))
+    reasons = decisions.order_by().values_list("result__reasons", flat=True)
+    for stored in reasons.iterator():
+        counter.update(set(reason_codes({"reasons": stored or []})))
     ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
     return [ReasonCount(code, count) for code, count in ranked[:limit]]
