@@ -549,3 +549,13 @@ def test_why_claims_no_payback_for_a_hybrid(admin_client):
 
     assert why["Contract review"].startswith("Would pay back alone, not in the hybrid;")
     assert "months" not in why["Contract review"]
+
+
+def test_show_counts_counts_each_range(admin_client, spread):
+    content = admin_client.get(f"{LIST_URL}?_facets=True&decided=this-month").content.decode()
+
+    assert ">Under 100k a month (0)</a>" in content
+    assert ">100k to 1M a month (1)</a>" in content
+    assert ">1M to 10M a month (1)</a>" in content
+    assert ">10M or more a month (1)</a>" in content
+    assert ">Last month (2)</a>" in content
