@@ -4,6 +4,7 @@ the breadcrumb and where signing in leads."""
 
 import csv
 import io
+import itertools
 import json
 import re
 import shutil
@@ -17,6 +18,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils import timezone
 
+from decisions import overview_chart
 from decisions.engine import Answers
 from decisions.models import Decision
 
@@ -598,3 +600,49 @@ def test_admin_pages_advisor_adds_are_valid_html(admin_client, two_months, tmp_p
         if m.get("type") in {"error", "non-document-error"} or m.get("subType") == "fatal"
     ]
     assert errors == [], "\n".join(errors)
+
+
+# --- The chart itself (plain Python) ---
+
+SERIES = [("prompting", "Prompting"), ("fine_tuning", "Fine-tuning"), ("hybrid", "Hybrid")]
+
+
+def _rect_heights(svg: str) -> list[tuple[str, int, float]]:
+    return [
+        (verdict, int(count), float(height))
+        for verdict, count, height in re.findall(
+            r'data-verdict="(\w+)" data-count="(\d+)" x="[\d.]+" y="[\d.]+" width="[\d.]+" '
+            r'height="([\d.]+)"', svg)
+    ]
+
+
+def test_chart_bars_are_as_tall_as_their_counts():
+    svg = overview_chart.svg_for(SERIES, [("Sep 2026", (3, 1, 0)), ("Oct 2026", (0, 6, 2))],
+                                 title="t")
+
+    heights = _rect_heights(svg)
+    unit = heights[0][2] / heights[0][1]
+    assert [count for _, count, _ in heights] == [3, 1, 6, 2]
+    assert all(height == pytest.approx(count * unit, abs=0.2) for _, count, height in heights)
+    assert "Stacked bar chart of decisions per month, from Sep 2026 to Oct 2026, 12 in all" in svg
+    assert "The busiest month is Oct 2026 with 8." in svg
+
+
+def test_chart_month_labels_never_crowd():
+    bars = [(f"M{n:02d} 2026", (1, 0, 0)) for n in range(48)]
+
+    svg = overview_chart.svg_for(SERIES, bars, title="t")
+
+    xs = [float(x) for x in re.findall(
+        r'<text class="overview-chart-tick-label" x="([\d.]+)" y="[\d.]+" text-anchor="middle">',
+        svg)]
+    widest = len("M00 2026") * overview_chart.FONT_SIZE * overview_chart.EM
+    assert 2 < len(xs) < 48
+    assert all(b - a >= widest for a, b in itertools.pairwise(xs))
+
+
+def test_chart_escapes_what_it_writes():
+    svg = overview_chart.svg_for(SERIES, [("<b>&", (1, 0, 0))], title="<script>")
+
+    assert "<script>" not in svg and "<b>" not in svg
+    assert "&lt;script&gt;" in svg
