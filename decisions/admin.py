@@ -135,6 +135,23 @@ class PromptFilter(BandFilter):
     bands = review.PROMPT_BANDS
 
 
+class ReasonFilter(admin.SimpleListFilter):
+    """Decisions that gave one reason, such as "Pays back" or "Too few examples"."""
+
+    title = "reason"
+    parameter_name = "reason"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin):
+        return [(rule.code, review.reason_words(rule.code)) for rule in engine.RULES]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() is None:
+            return queryset
+        if self.value() not in {rule.code for rule in engine.RULES}:
+            raise IncorrectLookupParameters("Unknown reason.")
+        return review.with_reason(queryset, self.value())
+
+
 def _month_start(day: date, back: int = 0) -> date:
     month = day.year * 12 + day.month - 1 - back
     return date(month // 12, month % 12 + 1, 1)
@@ -226,7 +243,7 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
     )
     list_display_links = ("decided", "display_title")
     list_filter = (
-        DecidedFilter, ("recommendation", VerdictFilter), "strength", VolumeFilter,
+        DecidedFilter, ("recommendation", VerdictFilter), "strength", ReasonFilter, VolumeFilter,
         ExamplesFilter, PromptFilter, "small_model", "change_frequency", "phase", "latency",
         "output_format", "reasoning", "domain_language", "fresh_knowledge", "engine_version",
         ShareLinkFilter,
@@ -302,6 +319,8 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
             return HttpResponseBadRequest("A filter in the address is not one the list offers.")
         months = review.per_month(cl.queryset)
         series = list(Recommendation.choices)
+        changelist = reverse("admin:decisions_decision_changelist")
+        filterable = {rule.code for rule in engine.RULES}
         title = "Decisions per month, by verdict"
         context = {
             **self.admin_site.each_context(request),
@@ -319,8 +338,14 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
             "verdict_totals": [
                 sum(month.counts[i] for month in months) for i in range(len(series))
             ],
-            "reasons": review.top_reasons(cl.queryset),
-            "list_url": reverse("admin:decisions_decision_changelist") + cl.get_query_string(),
+            # Each reason leads to the list of the decisions that gave it (version 1.x codes no
+            # rule has any more cannot be filtered on).
+            "reasons": [
+                (reason, changelist + cl.get_query_string({"reason": reason.code})
+                 if reason.code in filterable else "")
+                for reason in review.top_reasons(cl.queryset)
+            ],
+            "list_url": changelist + cl.get_query_string(),
         }
         return TemplateResponse(request, "admin/decisions/decision/overview.html", context)
 

@@ -77,6 +77,15 @@ def reason_words(code: str) -> str:
     return REASON_WORDS.get(code) or code.replace("_", " ").capitalize()
 
 
+def with_reason(decisions: QuerySet, code: str) -> QuerySet:
+    """The decisions that gave this reason (one query to find them, read from each stored
+    result: portable to SQLite, which cannot look inside a JSON list)."""
+    reasons = decisions.order_by().values_list("pk", "result__reasons")
+    found = [pk for pk, stored in reasons.iterator()
+             if code in reason_codes({"reasons": stored or []})]
+    return decisions.filter(pk__in=found)
+
+
 def reason_codes(result: Mapping) -> list[str]:
     """The codes of a stored result's reasons, in the engine's order."""
     return [r.get("code", "") for r in result.get("reasons", []) if r.get("code")]

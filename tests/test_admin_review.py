@@ -646,3 +646,37 @@ def test_chart_escapes_what_it_writes():
 
     assert "<script>" not in svg and "<b>" not in svg
     assert "&lt;script&gt;" in svg
+
+
+# --- Filtering by reason ---
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("reason=pays_back", {"Invoices at scale", "Search ranking", "Big job this month",
+                              "Two months ago"}),
+        ("reason=costs_more", {"Small pilot", "Agent planner"}),
+        ("reason=few_examples", {"Agent planner"}),
+        ("reason=few_examples&decided=this-month", set()),
+        ("reason=pays_back&decided=last-month&volume=over-10m", {"Search ranking"}),
+    ],
+)
+def test_reason_filter_lists_the_decisions_that_gave_it(admin_client, two_months, query, shown):
+    content = admin_client.get(f"{LIST_URL}?{query}").content.decode()
+
+    assert titles(content) == shown
+    assert sum(summary(content).values()) == len(shown)
+
+
+def test_unknown_reason_is_refused_without_an_error(admin_client, two_months):
+    assert admin_client.get(f"{LIST_URL}?reason=high_volume")["Location"] == f"{LIST_URL}?e=1"
+
+
+def test_overview_reasons_lead_to_the_list_of_decisions_that_gave_them(admin_client, two_months):
+    content = admin_client.get(OVERVIEW_URL + QUESTION).content.decode()
+
+    assert (
+        f'<a href="{LIST_URL}?decided=last-month&amp;reason=pays_back&amp;'
+        'volume=1m-10m%2Cover-10m">Pays back</a>'
+    ) in content
