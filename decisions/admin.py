@@ -9,19 +9,27 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from decisions import csv_export, engine, exports
+from decisions import csv_export, engine, exports, overview_chart, review
 from decisions.models import Decision, ModelPrice, Recommendation
+from decisions.money import format_count
 from decisions.questions import BY_NAME, answer_lines
 
 admin.site.site_header = "Advisor admin"
 admin.site.site_title = "Advisor admin"
 admin.site.index_title = "Review decisions"
+# The navigation sidebar takes 300 of 1280 px from the decisions list; the breadcrumb and the
+# index lead everywhere it does.
+admin.site.enable_nav_sidebar = False
 
 
 def _label(recommendation: str) -> str:
@@ -62,6 +70,122 @@ class ShareLinkFilter(admin.SimpleListFilter):
         return queryset
 
 
+class BandFilter(admin.SimpleListFilter):
+    """A numeric answer in ranges a person thinks in (review.Band). More than one range can be
+    chosen at once ("1M to 10M" and "10M or more"): each link adds or removes its range, and
+    the parameter lists the chosen ones, comma-separated."""
+
+    field: str
+    bands: tuple[review.Band, ...]
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin):
+        return [(band.slug, band.label) for band in self.bands]
+
+    def chosen(self) -> list[review.Band]:
+        slugs = set((self.value() or "").split(","))
+        known = {band.slug for band in self.bands}
+        if not slugs <= known:
+            raise IncorrectLookupParameters(f"Unknown range for {self.title}.")
+        return [band for band in self.bands if band.slug in slugs]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() is None:
+            return queryset
+        query = None
+        for band in self.chosen():
+            query = band.q(self.field) if query is None else query | band.q(self.field)
+        return queryset.filter(query)
+
+    def choices(self, changelist):
+        chosen = set() if self.value() is None else {band.slug for band in self.chosen()}
+        for choice, band in zip(list(super().choices(changelist))[1:], self.bands, strict=True):
+            toggled = chosen ^ {band.slug}
+            slugs = ",".join(b.slug for b in self.bands if b.slug in toggled)
+            choice["selected"] = band.slug in chosen
+            choice["query_string"] = (
+                changelist.get_query_string({self.parameter_name: slugs}) if slugs
+                else changelist.get_query_string(remove=[self.parameter_name])
+            )
+            yield choice
+        yield {
+            "selected": not chosen,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Any",
+        }
+
+
+class VolumeFilter(BandFilter):
+    title = "monthly volume"
+    parameter_name = "volume"
+    field = "monthly_requests"
+    bands = review.VOLUME_BANDS
+
+
+class ExamplesFilter(BandFilter):
+    title = "labeled examples"
+    parameter_name = "examples"
+    field = "labeled_examples"
+    bands = review.EXAMPLE_BANDS
+
+
+class PromptFilter(BandFilter):
+    title = "prompt length"
+    parameter_name = "prompt"
+    field = "prompt_tokens"
+    bands = review.PROMPT_BANDS
+
+
+class ReasonFilter(admin.SimpleListFilter):
+    """Decisions that gave one reason, such as "Pays back" or "Too few examples"."""
+
+    title = "reason"
+    parameter_name = "reason"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin):
+        return [(rule.code, review.reason_words(rule.code)) for rule in engine.RULES]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() is None:
+            return queryset
+        if self.value() not in {rule.code for rule in engine.RULES}:
+            raise IncorrectLookupParameters("Unknown reason.")
+        return review.with_reason(queryset, self.value())
+
+
+def _month_start(day: date, back: int = 0) -> date:
+    month = day.year * 12 + day.month - 1 - back
+    return date(month // 12, month % 12 + 1, 1)
+
+
+class DecidedFilter(admin.SimpleListFilter):
+    """When, in calendar months relative to today, so a saved link keeps meaning "last month"."""
+
+    title = "date decided"
+    parameter_name = "decided"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin):
+        return (
+            ("this-month", "This month"), ("last-month", "Last month"),
+            ("last-3-months", "The last 3 full months"), ("this-year", "This year"),
+        )
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() is None:
+            return queryset
+        today = timezone.localdate()
+        spans = {
+            "this-month": (_month_start(today), None),
+            "last-month": (_month_start(today, 1), _month_start(today)),
+            "last-3-months": (_month_start(today, 3), _month_start(today)),
+            "this-year": (today.replace(month=1, day=1), None),
+        }
+        if self.value() not in spans:
+            raise IncorrectLookupParameters("Unknown span for decided.")
+        start, end = spans[self.value()]
+        queryset = queryset.filter(created__date__gte=start)
+        return queryset if end is None else queryset.filter(created__date__lt=end)
+
+
 def date_filter_problem(year: str | None, month: str | None, day: str | None) -> str | None:
     """Why a date hierarchy filter cannot be listed, in words, or None when it can.
 
@@ -90,32 +214,38 @@ class LookupGuard:
     day 32, a year past 9998) breaks the date hierarchy's date arithmetic.
     """
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+    def lookup_problem(self, request: HttpRequest) -> str | None:
         for name, values in request.GET.lists():
             if any("\x00" in value for value in (name, *values)):
-                return HttpResponseBadRequest("A filter holds a NUL character.")
+                return "A filter holds a NUL character."
         hierarchy = self.date_hierarchy
         if hierarchy:
             year, month, day = (
                 request.GET.getlist(f"{hierarchy}__{part}")[-1:] or [None]
                 for part in ("year", "month", "day")
             )
-            if problem := date_filter_problem(year[0], month[0], day[0]):
-                return HttpResponseBadRequest(problem)
+            return date_filter_problem(year[0], month[0], day[0])
+        return None
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        problem = self.lookup_problem(request)
+        if problem:
+            return HttpResponseBadRequest(problem)
         return super().changelist_view(request, extra_context)
 
 
 @admin.register(Decision)
 class DecisionAdmin(LookupGuard, admin.ModelAdmin):
+    # Fits 1280 px beside the filters: the other answers are on each decision's page.
     list_display = (
-        "created", "display_title", "verdict", "strength", "monthly_volume", "examples",
-        "change_frequency", "latency", "output_format", "engine_version", "public_link",
+        "decided", "display_title", "verdict", "strength", "monthly_volume", "examples", "why",
+        "rules", "public_link",
     )
-    list_display_links = ("created", "display_title")
+    list_display_links = ("decided", "display_title")
     list_filter = (
-        ("recommendation", VerdictFilter), "strength", "change_frequency", "phase", "latency",
-        "output_format", "reasoning", "domain_language", "fresh_knowledge", "small_model",
-        "engine_version",
+        DecidedFilter, ("recommendation", VerdictFilter), "strength", ReasonFilter, VolumeFilter,
+        ExamplesFilter, PromptFilter, "small_model", "change_frequency", "phase", "latency",
+        "output_format", "reasoning", "domain_language", "fresh_knowledge", "engine_version",
         ShareLinkFilter,
     )
     date_hierarchy = "created"
@@ -158,6 +288,67 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("decisions.change_decision")
 
+    # --- Pages of its own: the overview, and where signing in leads ---
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("overview/", self.admin_site.admin_view(self.overview_view),
+                 name=f"{prefix}_overview"),
+            path("start/", self.admin_site.admin_view(self.start_view), name=f"{prefix}_start"),
+            *super().get_urls(),
+        ]
+
+    def start_view(self, request: HttpRequest) -> HttpResponse:
+        """Where signing in leads: the decisions list, for whoever may see it."""
+        if self.has_view_permission(request):
+            return redirect("admin:decisions_decision_changelist")
+        return redirect("admin:index")
+
+    def overview_view(self, request: HttpRequest) -> HttpResponse:
+        """Decisions per month by verdict and the most common reasons, for the decisions the
+        list's filters and search select (the same query string)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        problem = self.lookup_problem(request)
+        if problem:
+            return HttpResponseBadRequest(problem)
+        try:
+            cl = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseBadRequest("A filter in the address is not one the list offers.")
+        months = review.per_month(cl.queryset)
+        series = list(Recommendation.choices)
+        changelist = reverse("admin:decisions_decision_changelist")
+        filterable = {rule.code for rule in engine.RULES}
+        title = "Decisions per month, by verdict"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Overview of decisions",
+            "opts": self.opts,
+            "cl": cl,
+            "filters_in_words": _filters_in_words(cl),
+            "total": sum(month.total for month in months),
+            "months": months,
+            "series": series,
+            "chart": overview_chart.svg_for(
+                series, [(month.label, month.counts) for month in months], title=title
+            ),
+            "chart_title": title,
+            "verdict_totals": [
+                sum(month.counts[i] for month in months) for i in range(len(series))
+            ],
+            # Each reason leads to the list of the decisions that gave it (version 1.x codes no
+            # rule has any more cannot be filtered on).
+            "reasons": [
+                (reason, changelist + cl.get_query_string({"reason": reason.code})
+                 if reason.code in filterable else "")
+                for reason in review.top_reasons(cl.queryset)
+            ],
+            "list_url": changelist + cl.get_query_string(),
+        }
+        return TemplateResponse(request, "admin/decisions/decision/overview.html", context)
+
     # --- Search and the verdict summary ---
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
@@ -183,6 +374,10 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
             {"value": value, "label": label, "count": counts.get(value, 0)}
             for value, label in Recommendation.choices
         ]
+        response.context_data["overview_url"] = (
+            reverse("admin:decisions_decision_overview")
+            + response.context_data["cl"].get_query_string()
+        )
         return response
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
@@ -208,15 +403,28 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
     def verdict(self, decision: Decision):
         return verdict_badge(decision.recommendation)
 
-    @admin.display(description="Monthly volume", ordering="monthly_requests")
-    def monthly_volume(self, decision: Decision) -> str:
-        return f"{decision.monthly_requests:,}"
+    @admin.display(description="Decided", ordering="created")
+    def decided(self, decision: Decision) -> str:
+        return f"{timezone.localtime(decision.created):%Y-%m-%d}"
 
-    @admin.display(description="Labeled examples", ordering="labeled_examples")
+    @admin.display(description="A month", ordering="monthly_requests")
+    def monthly_volume(self, decision: Decision) -> str:
+        # "2M" at a glance; the decision's page gives every digit.
+        return format_count(decision.monthly_requests)
+
+    @admin.display(description="Examples", ordering="labeled_examples")
     def examples(self, decision: Decision) -> str:
         return f"{decision.labeled_examples:,}"
 
-    @admin.display(description="Public result")
+    @admin.display(description="Why")
+    def why(self, decision: Decision) -> str:
+        return review.why(decision.result, decision.cost_estimate)
+
+    @admin.display(description="Rules", ordering="engine_version")
+    def rules(self, decision: Decision) -> str:
+        return decision.engine_version
+
+    @admin.display(description="Result")
     def public_link(self, decision: Decision):
         if decision.is_revoked:
             return format_html('<span class="link-revoked">{}</span>', "Revoked")
@@ -343,6 +551,34 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
     def restore_links(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = queryset.restore()
         self.message_user(request, f"Restored {_links(count)}.")
+
+
+def _filters_in_words(cl) -> list[str]:
+    """The list's active filters and search, each as "title: choice", for the overview."""
+    words = []
+    for spec in cl.filter_specs:
+        chosen = [
+            str(choice["display"]) for choice in spec.choices(cl)
+            if choice["selected"] and str(choice["display"]) not in {"All", "Any"}
+        ]
+        if chosen:
+            words.append(f"{spec.title.capitalize()}: {' or '.join(chosen)}")
+    year = cl.params.get("created__year")
+    if year:
+        month, day = cl.params.get("created__month"), cl.params.get("created__day")
+        words.append("Date: " + "-".join(p.zfill(2) for p in (year, month, day) if p))
+    if cl.query:
+        words.append(f"Search: {cl.query}")
+    return words
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """The admin's sign-in page; asked to lead nowhere in particular, it leads to the decisions
+    list (through the start page, which sends anyone who may not see the list to the index)."""
+    index = reverse("admin:index")
+    asked = request.POST.get("next", request.GET.get("next", ""))
+    extra = {"next": reverse("admin:decisions_decision_start")} if asked in ("", index) else {}
+    return admin.site.login(request, extra_context=extra)
 
 
 def _change_in_words(change: dict) -> str:

@@ -4,13 +4,17 @@ import csv
 from collections.abc import Iterable
 from typing import Protocol
 
-from decisions import engine
+from decisions import engine, review
 from decisions.models import Decision
 
 HEADER = (
     "token", "created", "title", "source",
     *engine.ANSWER_FIELDS,
     "verdict", "strength", "engine_version", "share_link",
+    # Why, and what it costs a month at the decision's volume, as stored with it.
+    "reason_codes", "reasons",
+    *(f"monthly_cost_{key.lower()}" for key in review.COST_KEYS),
+    "payback_months", "break_even_volume",
 )
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -29,7 +33,16 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _number(value: float | int | None) -> str:
+    """Money and months as plain numbers a spreadsheet reads (2 decimals); empty when none."""
+    if value is None:
+        return ""
+    return str(value) if isinstance(value, int) else f"{value:.2f}"
+
+
 def row(decision: Decision) -> list[str]:
+    panel = decision.cost_estimate
+    costs = review.monthly_costs(panel)
     values = (
         decision.token,
         decision.created.isoformat(),
@@ -40,6 +53,11 @@ def row(decision: Decision) -> list[str]:
         decision.strength,
         decision.engine_version,
         "revoked" if decision.is_revoked else "active",
+        " ".join(review.reason_codes(decision.result)),
+        "\n".join(r.get("text", "") for r in decision.result.get("reasons", [])),
+        *(_number(costs[key]) for key in review.COST_KEYS),
+        _number(review.payback_months(panel)),
+        _number(review.break_even_volume(panel)),
     )
     return [safe_cell(value) for value in values]
 
