@@ -723,17 +723,7 @@ RULES: tuple[Rule, ...] = (
         kind=DEFAULT,
         rows=("setup_cost", "updateability"),
         favours=PROMPTING,
-        reads=(
-            "monthly_requests",
-            "prompt_tokens",
-            "labeled_examples",
-            "domain_language",
-            "change_frequency",
-            "phase",
-            "latency",
-            "output_format",
-            "small_model",
-        ),
+        reads=tuple(n for n in ANSWER_FIELDS if n not in ("fresh_knowledge", "reasoning")),
         fires=lambda f: not _blocker_fired(f) and not _signal_fired(f),
         explain=_prompting_default_text,
         clause=lambda f: "nothing in your answers calls for fine-tuning",
@@ -770,18 +760,7 @@ RULES: tuple[Rule, ...] = (
         kind=NOTE,
         rows=(),
         favours=PROMPTING,
-        reads=(
-            "monthly_requests",
-            "prompt_tokens",
-            "labeled_examples",
-            "domain_language",
-            "change_frequency",
-            "phase",
-            "latency",
-            "output_format",
-            "reasoning",
-            "small_model",
-        ),
+        reads=tuple(n for n in ANSWER_FIELDS if n != "fresh_knowledge"),
         fires=lambda f: (
             not _blocker_fired(f)
             and _signal_fired(f)
