@@ -642,6 +642,7 @@ def measure(args: argparse.Namespace, tmp: Path, results: Results) -> None:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_DEBUG": "off",
         "RATE_LIMIT": "off",
+        "DRAFT_RATE_LIMIT": "off",
         "HTTPS": "off",
         "TRUST_PROXY": "off",
         "ALLOWED_HOSTS": f"{HOST},localhost",

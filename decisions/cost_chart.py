@@ -13,6 +13,7 @@ import re
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from html import escape as _html_escape
 
 from decisions.engine import MAX_MONTHLY_REQUESTS
@@ -212,7 +213,7 @@ class _Axes:
     y_hi: int
     top: float
 
-    @property
+    @cached_property  # read for every point drawn: worked out once per chart
     def left(self) -> float:  # room for the widest cost label, "$0.0001" at most
         widest = max(len(_money_tick(decade)) for decade in range(self.y_lo, self.y_hi + 1))
         return 16 + widest * FONT_SIZE * DIGIT_EM
