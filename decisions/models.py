@@ -70,13 +70,6 @@ def _known(name: str, choices: type[models.TextChoices]) -> models.CheckConstrai
 
 
 class ModelPriceQuerySet(models.QuerySet):
-    def with_fine_tuning(self) -> "ModelPriceQuerySet":
-        """Models with fine-tuning prices, whether or not a new customer can use them today."""
-        return self.filter(
-            ft_input_per_m__isnull=False, ft_output_per_m__isnull=False,
-            training_per_m__isnull=False,
-        )
-
     def offered_for_fine_tuning(self) -> "ModelPriceQuerySet":
         """Models a tune_model may name: priced for fine-tuning, or with an availability status
         (a closed one gets no estimate, and the page says why)."""
@@ -84,12 +77,6 @@ class ModelPriceQuerySet(models.QuerySet):
             ~Q(fine_tuning="")
             | Q(ft_input_per_m__isnull=False, ft_output_per_m__isnull=False,
                 training_per_m__isnull=False)
-        )
-
-    def open_for_fine_tuning(self, today: datetime.date) -> "ModelPriceQuerySet":
-        """Models a new customer can fine-tune on `today`."""
-        return self.with_fine_tuning().filter(fine_tuning=FineTuning.OPEN).filter(
-            Q(retires_on__isnull=True) | Q(retires_on__gt=today)
         )
 
 

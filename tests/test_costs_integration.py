@@ -55,7 +55,7 @@ def test_default_pair_is_on_the_sheet_and_open_to_a_new_customer_today():
     assert ModelPrice.objects.filter(name=DEFAULT_PROMPT_MODEL).exists()
     assert seeded(DEFAULT_TUNE_MODEL).open_on(today)
     assert seeded(DEFAULT_TUNE_MODEL).has_fine_tuning_prices
-    assert ModelPrice.objects.open_for_fine_tuning(today).filter(name=DEFAULT_TUNE_MODEL).exists()
+    assert ModelPrice.objects.offered_for_fine_tuning().filter(name=DEFAULT_TUNE_MODEL).exists()
 
 
 def test_default_tune_model_is_billed_by_the_hour_not_per_token():
