@@ -111,14 +111,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: it logs the final status of every error response, redacted (decisions/middleware.py).
-    "decisions.middleware.RequestLogMiddleware",
+    "decisions.platform.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "decisions.middleware.cross_origin_resource_policy",
-    "decisions.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, header built once
+    "decisions.platform.middleware.cross_origin_resource_policy",
+    # django-csp's, with the header built once:
+    "decisions.platform.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Deletes expired drafts, rate windows and idempotency keys after about 1 POST in 100.
-    "decisions.middleware.HousekeepingMiddleware",
+    "decisions.platform.middleware.HousekeepingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -215,13 +216,13 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-CSRF_FAILURE_VIEW = "decisions.views.csrf_failure"
+CSRF_FAILURE_VIEW = "decisions.web.views.csrf_failure"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Cross-Origin-Resource-Policy (decisions.middleware.cross_origin_resource_policy): no other site
-# may load our pages, scripts or images into its own.
+# Cross-Origin-Resource-Policy (decisions.platform.middleware.cross_origin_resource_policy):
+# no other site may load our pages, scripts or images into its own.
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -275,7 +276,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
 # REMOTE_ADDR, or X-Forwarded-For as set by the proxy only when TRUST_PROXY is on (no ipware).
-AXES_CLIENT_IP_CALLABLE = "decisions.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "decisions.platform.client_address.client_ip"
 
 LOGGING = {
     "version": 1,
@@ -283,11 +284,11 @@ LOGGING = {
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "line"},
-        "request_log": {"class": "decisions.middleware.HandOverToRequestLog"},
+        "request_log": {"class": "decisions.platform.middleware.HandOverToRequestLog"},
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     # Django's request and security lines name the raw path, share token and all: they go to
-    # decisions.middleware, which logs one redacted line per error response (logger
+    # decisions.platform.middleware, which logs one redacted line per error response (logger
     # advisor.requests), with the traceback of a 5xx.
     "loggers": {
         "django.request": {"handlers": ["request_log"], "level": "INFO", "propagate": False},

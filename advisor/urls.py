@@ -13,6 +13,6 @@ urlpatterns = [
 ]
 
 # Says which form limit a request went over; 403 and 404 use Django's views and templates.
-handler400 = "decisions.views.bad_request"
+handler400 = "decisions.web.views.bad_request"
 # A storage fault (database down, read-only, full, missing a table) is a 503; anything else, 500.
-handler500 = "decisions.views.server_error"
+handler500 = "decisions.web.views.server_error"

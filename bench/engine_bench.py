@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from decisions.engine import (  # noqa: E402
+from decisions.domain.engine import (  # noqa: E402
     CHANGE_FREQUENCY_CHOICES,
     LATENCY_CHOICES,
     OUTPUT_FORMAT_CHOICES,

@@ -37,7 +37,7 @@ from django.test import Client  # noqa: E402
 
 from bench import engine_bench  # noqa: E402
 from bench.journey import ANSWERS, API_ANSWERS  # noqa: E402
-from decisions.engine import decide  # noqa: E402
+from decisions.domain.engine import decide  # noqa: E402
 
 HOST = "127.0.0.1"
 API_BODY = json.dumps(API_ANSWERS)

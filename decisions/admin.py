@@ -19,10 +19,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from decisions import csv_export, engine, exports, overview_chart, review
+from decisions.domain import engine
+from decisions.domain.fields import BY_NAME, answer_lines
+from decisions.domain.money import format_count
 from decisions.models import Decision, ModelPrice, Recommendation
-from decisions.money import format_count
-from decisions.questions import BY_NAME, answer_lines
+from decisions.web import csv, overview_chart, present, review
 
 admin.site.site_header = "Advisor admin"
 admin.site.site_title = "Advisor admin"
@@ -512,7 +513,7 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
 
     @admin.display(description="Cost estimate")
     def cost_figures(self, decision: Decision):
-        shown, message = exports.present_costs(
+        shown, message = present.present_costs(
             decision.cost_estimate,
             {"prompt_model": decision.prompt_model, "tune_model": decision.tune_model},
         )
@@ -537,7 +538,7 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         response["Content-Disposition"] = f'attachment; filename="decisions-{stamp}.csv"'
-        csv_export.write_csv(queryset.order_by("-created", "-id").iterator(), response)
+        csv.write_csv(queryset.order_by("-created", "-id").iterator(), response)
         return response
 
     @admin.action(description="Revoke the share links of selected decisions",

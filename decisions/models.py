@@ -9,7 +9,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from decisions import costs, engine
+from decisions.domain import costs, engine
 
 
 def _choices(name: str, pairs: tuple[tuple[str, str], ...]) -> type[models.TextChoices]:
@@ -435,8 +435,8 @@ class Decision(models.Model):
 class RateCount(models.Model):
     """How many decisions one client created in one fixed window: the rate limit's counter.
 
-    decisions.ratelimit adds to it with one atomic UPSERT, so any number of processes and
-    replicas share one exact count; old windows are deleted by decisions.housekeeping.
+    decisions.platform.ratelimit adds to it with one atomic UPSERT, so any number of processes and
+    replicas share one exact count; old windows are deleted by decisions.platform.housekeeping.
     """
 
     key = models.CharField(max_length=100, help_text="What is limited, and for whom.")

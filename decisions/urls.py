@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 from django.views.decorators.cache import never_cache
 
-from decisions import api, views, wizard
+from decisions.web import api, views, wizard
 
 
 class TokenConverter:

@@ -1,5 +1,4 @@
 import importlib
-import os
 import shutil
 import socket
 import sqlite3
@@ -16,6 +15,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+
+from tests.helpers import ROOT, server_environment
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "_django_db_helper"}
 
@@ -46,37 +47,12 @@ def collected_static():
 
 
 # --- Real servers: gunicorn processes with gunicorn.conf.py, against a database this test can
-# read too. For tests/test_concurrency.py, tests/test_replicas.py and tests/test_security.py.
-
-ROOT = Path(__file__).resolve().parent.parent
-SERVER_SECRET_KEY = "server-test-key-" + "s" * 50
-# Variables the settings read: the servers get exactly the ones a test gives them.
-_SETTINGS_VARIABLES = {
-    "DJANGO_DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DATABASE_URL", "HTTPS",
-    "TRUST_PROXY", "RATE_LIMIT", "DRAFT_RATE_LIMIT", "DJANGO_SETTINGS_MODULE", "BIND",
-    "WEB_CONCURRENCY",
-    "ACCESS_LOG",
-}
-
+# read too. For tests/deploy/ and tests/platform/.
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "server: starts real gunicorn processes on the loopback (a few seconds)"
     )
-
-
-def server_environment(**variables: str) -> dict[str, str]:
-    """The environment of an app process (DEBUG off, RATE_LIMIT off), with `variables` on top."""
-    base = {k: v for k, v in os.environ.items() if k not in _SETTINGS_VARIABLES}
-    return {
-        **base,
-        # The real settings, plus the test run's own folder of collected static files.
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "SECRET_KEY": SERVER_SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "RATE_LIMIT": "off",
-        **variables,
-    }
 
 
 @dataclass

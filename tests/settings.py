@@ -13,5 +13,5 @@ from advisor.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STATIC_ROOT = os.environ["ADVISOR_TEST_STATIC_ROOT"]
-# No random deletes in the middle of a test; tests/test_housekeeping.py turns it on.
+# No random deletes in the middle of a test; tests/web/test_drafts.py turns it on.
 HOUSEKEEPING_CHANCE = 0

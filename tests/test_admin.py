@@ -11,9 +11,9 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils.html import escape
 
-from decisions.csv_export import safe_cell
-from decisions.engine import Answers
+from decisions.domain.engine import Answers
 from decisions.models import Decision
+from decisions.web.csv import safe_cell
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils import timezone
 
-from decisions import overview_chart
-from decisions.engine import Answers
+from decisions.domain.engine import Answers
 from decisions.models import Decision
+from decisions.web import overview_chart
 
 pytestmark = pytest.mark.django_db
 

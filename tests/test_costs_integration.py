@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from decisions import costs, engine, models
+from decisions import models
+from decisions.domain import costs, engine
+from decisions.domain.price_sheet import ROWS
 from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, Decision, ModelPrice
-from decisions.price_sheet import ROWS
-from tests.examples import FINE_TUNING_ANSWERS
+from tests.helpers import FINE_TUNING_ANSWERS
 
 pytestmark = pytest.mark.django_db
 

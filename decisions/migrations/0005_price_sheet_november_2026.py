@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db import migrations
 
-from decisions.price_sheet import ROWS
+from decisions.domain.price_sheet import ROWS
 
 _DECIMALS = (
     "input_per_m", "cached_input_per_m", "output_per_m", "batch_discount", "ft_input_per_m",

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-from decisions import costs, engine
+from decisions.domain import costs, engine
+from decisions.domain.fields import BY_NAME, STEPS, questions_for
 from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, decide_and_price
-from decisions.questions import BY_NAME, STEPS, questions_for
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from decisions.engine import Answers
+from decisions.domain.engine import Answers
 from decisions.models import Decision
 from tests.browser.journey import DESKTOP, screenshot, scrolls_sideways
 

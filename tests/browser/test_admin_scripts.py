@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import ConsoleMessage, expect
 
-from decisions import engine
+from decisions.domain import engine
 from decisions.models import Decision
-from tests.examples import FINE_TUNING_ANSWERS
+from tests.helpers import FINE_TUNING_ANSWERS
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long passphrase for the lead"

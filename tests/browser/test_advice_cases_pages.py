@@ -9,7 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from decisions.engine import Answers
+from decisions.domain.engine import Answers
 from decisions.models import Decision
 from tests.advice_cases import CASES
 from tests.browser.journey import DESKTOP, PHONE, screenshot, scrolls_sideways

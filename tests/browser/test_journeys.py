@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import ConsoleMessage, expect
 
+from decisions.domain.fields import STEPS, questions_for
 from decisions.models import Decision
-from decisions.questions import STEPS, questions_for
 from tests.browser.journey import (
     DESKTOP,
     EARLY_PROTOTYPE,

@@ -1,0 +1,246 @@
+"""The JSON API: POST a team's answers to /api/decisions, get the stored decision back.
+
+Stateless and cookie-free, so exempt from CSRF. Every bad request gets a 4xx JSON answer naming
+what to fix, and nothing is stored unless the whole request is good.
+"""
+
+import json
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+
+from decisions.domain import costs, engine
+from decisions.models import (
+    COST_DETAIL_FIELDS,
+    MODEL_FIELDS,
+    TITLE_MAX_LENGTH,
+    Decision,
+    ModelPrice,
+    Source,
+    title_problem,
+)
+from decisions.platform.ratelimit import limit_decision_creation, wait_words
+from decisions.web import idempotency, openapi, serializers
+
+MAX_BODY_BYTES = 64 * 1024
+# No answer needs more digits than this (the largest is 10^12). Longer integer literals are
+# replaced before int() sees them: Python refuses to convert past 4,300 digits, and converting
+# thousands of digits is slow anyway.
+MAX_INT_DIGITS = 20
+ALL = engine.NON_FIELD_ERRORS
+EXAMPLE = (
+    '{"monthly_requests": 2000000, "labeled_examples": 800, "domain_language": false, '
+    '"change_frequency": "quarterly", "phase": "production", "fresh_knowledge": false, '
+    '"latency": "interactive", "output_format": "strict", "reasoning": "simple"}'
+)
+
+
+class BadBody(Exception):
+    """The body as a whole is unusable; carries the HTTP status and one message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _errors(status: int, errors: dict[str, list[str]]) -> JsonResponse:
+    return JsonResponse({"errors": errors}, status=status)
+
+
+def _parse_int(literal: str) -> int:
+    if len(literal.lstrip("-")) > MAX_INT_DIGITS:
+        # Out of range for every field, as the real value would be; the engine says so by name.
+        return -(10**MAX_INT_DIGITS) if literal.startswith("-") else 10**MAX_INT_DIGITS
+    return int(literal)
+
+
+def _parse_float(literal: str) -> int | float:
+    """A number with a fraction or exponent; a whole one (1500.0, 1.5e3) is the integer it
+    equals, as JSON Schema's "integer" says."""
+    value = float(literal)
+    return int(value) if value.is_integer() else value
+
+
+def _reject_constant(name: str) -> float:
+    raise BadBody(400, f"{name} is not a JSON number: send a number such as 1500.")
+
+
+def _read_json(request: HttpRequest) -> object:
+    """The decoded body, or BadBody saying why there is none."""
+    too_big = BadBody(413, f"The body is over {MAX_BODY_BYTES // 1024} KB; send only the answers.")
+    length = request.META.get("CONTENT_LENGTH") or "0"  # absent when the body is chunked
+    if not (length.isascii() and length.isdigit()):
+        raise BadBody(400, "The Content-Length header is not a number of bytes.")
+    if int(length) > MAX_BODY_BYTES:
+        raise too_big
+    try:
+        # Django reads at most DATA_UPLOAD_MAX_MEMORY_SIZE (64 KB) + 1 bytes, then raises.
+        body = request.body
+    except RequestDataTooBig:
+        raise too_big from None
+    except UnreadablePostError:
+        raise BadBody(400, "The body could not be read; send it again.") from None
+    if len(body) > MAX_BODY_BYTES:
+        raise too_big
+    if not body and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        # Django reads a WSGI body only up to Content-Length, so a chunked one arrives empty.
+        raise BadBody(400, "Send the body with a Content-Length header, not chunked.")
+    if not body:
+        raise BadBody(400, f"The body is empty. Send a JSON object of answers, such as {EXAMPLE}.")
+    if request.content_type != "application/json":
+        raise BadBody(415, "Send the answers with the header Content-Type: application/json.")
+    charset = request.content_params.get("charset", "utf-8").lower()
+    if charset not in {"utf-8", "utf8"}:
+        raise BadBody(415, "Send the body as UTF-8 (charset=utf-8).")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadBody(400, "The body is not valid UTF-8; send JSON encoded as UTF-8.") from None
+    try:
+        return json.loads(
+            text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_reject_constant
+        )
+    except RecursionError:
+        raise BadBody(400, "The JSON is nested too deeply; send one flat object.") from None
+    except ValueError as error:  # json.JSONDecodeError is a ValueError
+        message = f"The body is not valid JSON ({error}). Send an object such as {EXAMPLE}."
+        raise BadBody(400, message) from None
+
+
+def _title_errors(title: object) -> list[str]:
+    if not isinstance(title, str):
+        return ["Enter the title as text, or leave it out."]
+    if len(title) > TITLE_MAX_LENGTH:
+        # Spaces around it count here, as in the OpenAPI description's maxLength.
+        return [f"Shorten the name to {TITLE_MAX_LENGTH} characters or fewer."]
+    problem = title_problem(title)
+    return [problem] if problem else []
+
+
+def _split_cost_details(data: dict) -> tuple[dict[str, object], dict[str, list[str]]]:
+    """Take the optional cost details out of `data`: (the details given, errors by field).
+
+    Reads the price sheet (one query) only when a model is named. Names are compared in Python,
+    never sent to the database: a NUL byte in a query parameter is an error on PostgreSQL.
+    """
+    details = {
+        name: data.pop(name) for name in (*COST_DETAIL_FIELDS, *MODEL_FIELDS) if name in data
+    }
+    errors: dict[str, list[str]] = {}
+    numbers = {name: details[name] for name in COST_DETAIL_FIELDS if name in details}
+    try:
+        costs.CostInputs.from_mapping(numbers)
+    except costs.InvalidCostInputs as invalid:
+        errors.update(invalid.errors)
+    if any(name in details for name in MODEL_FIELDS):
+        sheet = list(ModelPrice.objects.all())
+        known = [price.name for price in sheet]
+        tunable = [price.name for price in sheet if price.fine_tuning or price.has_fine_tuning()]
+        for name in MODEL_FIELDS:
+            if name in details and (messages := _model_errors(name, details[name], known, tunable)):
+                errors[name] = messages
+    return details, errors
+
+
+def _model_errors(field: str, value: object, known: list[str], tunable: list[str]) -> list[str]:
+    offered = tunable if field == "tune_model" else known
+    choose = f"Choose one of: {', '.join(offered)}." if offered else "Leave it out."
+    if not isinstance(value, str):
+        return [f"Enter the model's name as text. {choose}"]
+    if value not in known:
+        return [f"Unknown model. {choose}"]
+    if value not in offered:
+        return [f"{value} is not offered for fine-tuning. {choose}"]
+    return []
+
+
+@csrf_exempt
+@never_cache
+def decisions(request: HttpRequest) -> HttpResponse:
+    """POST answers: 201 with the stored decision; anything else: a 4xx JSON naming the problem."""
+    if request.method != "POST":
+        response = _errors(405, {ALL: ["Decisions are not listed; POST answers to create one."]})
+        response["Allow"] = "POST"
+        return response
+    try:
+        key = idempotency.key_from(request)
+    except idempotency.BadKey as bad:
+        return _errors(400, {ALL: [str(bad)]})
+    try:
+        data = _read_json(request)
+    except BadBody as bad:
+        return _errors(bad.status, {ALL: [bad.message]})
+    if not isinstance(data, dict):
+        return _errors(400, {ALL: [f"Send a JSON object of answers, such as {EXAMPLE}."]})
+    body = idempotency.fingerprint(data)
+
+    errors: dict[str, list[str]] = {}
+    title = data.pop("title", "")
+    if messages := _title_errors(title):
+        errors["title"] = messages
+    cost_details, cost_errors = _split_cost_details(data)
+    try:
+        answers = engine.Answers.from_mapping(data)
+    except engine.InvalidAnswers as invalid:
+        errors = {**invalid.errors, **cost_errors, **errors}
+    else:
+        errors = {**cost_errors, **errors}
+    if errors:
+        return _errors(400, errors)
+
+    try:
+        decision = idempotency.earlier(key, body) if key else None
+        if decision is None:
+            retry_after = limit_decision_creation(request)
+            if retry_after is not None:
+                return _too_many(retry_after)
+            decision = _record(key, body, answers, title, cost_details)
+    except idempotency.KeyReused:
+        return _errors(422, {ALL: [KEY_REUSED]})
+    return _created(decision, request)
+
+
+KEY_REUSED = (
+    f"This {idempotency.HEADER} was sent within the last 24 hours with other answers. Send "
+    "those answers again to get their decision, or use a new key for these."
+)
+
+
+def _too_many(retry_after: int) -> JsonResponse:
+    message = f"Too many decisions from your address. Try again in {wait_words(retry_after)}."
+    response = _errors(429, {ALL: [message]})
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _record(
+    key: str | None, body: str, answers: engine.Answers, title: str, cost_details: dict
+) -> Decision:
+    """Store the decision, once per Idempotency-Key when there is one."""
+
+    def record() -> Decision:
+        decision, _ = Decision.objects.record(
+            answers, title=title, source=Source.API, cost_details=cost_details
+        )
+        return decision
+
+    return idempotency.record_once(key, body, record) if key else record()
+
+
+def _created(decision: Decision, request: HttpRequest) -> JsonResponse:
+    """201 with the decision, the same for a first request and for its retries."""
+    payload = serializers.decision_payload(decision, request)
+    response = JsonResponse(payload, status=201)
+    response["Location"] = payload["url"]
+    return response
+
+
+@csrf_exempt  # read-only: any other method gets require_GET's 405, not a CSRF 403
+@require_GET
+def openapi_json(request: HttpRequest) -> JsonResponse:
+    """The OpenAPI description of this API."""
+    return JsonResponse(openapi.spec())

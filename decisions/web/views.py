@@ -1,0 +1,228 @@
+"""Views: look up, validate, call the engine or a model method, then redirect or render."""
+
+import sys
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import patch_cache_control
+from django.utils.safestring import SafeString, mark_safe
+from django.views import defaults
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_safe
+
+from decisions.domain import engine
+from decisions.domain.tradeoffs import TRADEOFFS
+from decisions.models import Decision
+from decisions.platform import storage
+from decisions.web import chart, present, serializers
+
+
+@require_safe
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "decisions/landing.html")
+
+
+@require_safe  # load balancers probe with HEAD too
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 "ok" when the database answers, has every table and takes writes; 503 saying what is
+    wrong otherwise (decisions.platform.storage.health_problem: four statements)."""
+    problem = storage.health_problem()
+    if problem:
+        return HttpResponse(problem, status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The form expired or came from elsewhere: say so and offer a way on."""
+    return render(request, "403_csrf.html", status=403)
+
+
+# --- The shared result and its exports (/d/<token>/, .json, .md) ---
+
+ROBOTS_TAG = "noindex, nofollow"
+
+
+def _unlisted(response: HttpResponse) -> HttpResponse:
+    """Headers for anything behind a share token: never indexed, the token never sent on as a
+    referrer, and kept out of shared caches so a revoked link stops working at once."""
+    response.headers["X-Robots-Tag"] = ROBOTS_TAG
+    response.headers["Referrer-Policy"] = "no-referrer"
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _decision(token: str) -> Decision:
+    """The decision behind a share token, revoked or not (one query); 404 when there is none."""
+    try:
+        return Decision.objects.get(token=token)
+    except Decision.DoesNotExist:
+        raise Http404("No result has this link.") from None
+
+
+WITHDRAWN = "This link was withdrawn by the team that made it; the result is no longer shared."
+
+
+def _gone(request: HttpRequest, export: str = "") -> HttpResponse:
+    """410 in the form that was asked for: a page, JSON for scripts, or Markdown text."""
+    if export == "json":
+        response = JsonResponse({"errors": {"__all__": [WITHDRAWN]}}, status=410)
+    elif export == "md":
+        text = f"# Result withdrawn\n\n{WITHDRAWN}\n"
+        response = HttpResponse(text, status=410, content_type="text/markdown; charset=utf-8")
+    else:
+        response = render(request, "decisions/result_gone.html", status=410)
+    return _unlisted(response)
+
+
+@require_safe
+@gzip_page  # the page is mostly text and holds no secret a compression attack could guess
+def result(request: HttpRequest, token: str) -> HttpResponse:
+    """The stored verdict as it was given, with a notice when today's rules would differ."""
+    decision = _decision(token)
+    if decision.is_revoked:
+        return _gone(request)
+    shown = present.present(serializers.decision_payload(decision, request))
+    current = decision.current_result()
+    context = {
+        "shown": shown,
+        "full_table": TRADEOFFS,
+        "markdown_url": reverse("result_markdown", args=[decision.token]),
+        "json_url": reverse("result_json", args=[decision.token]),
+        "start_from_url": f"{reverse('assess')}?{urlencode({'from': decision.token})}",
+        "current_label": engine.RECOMMENDATION_LABELS[current.recommendation] if current else "",
+        "cost_chart": _cost_chart(shown),
+        "clear_text": present.CLEAR,
+        "changes_keep_figures": present.CHANGES_KEEP_FIGURES,
+    }
+    return _unlisted(render(request, "decisions/result.html", context))
+
+
+def _cost_chart(shown: present.Presentation) -> SafeString | str:
+    """The cost chart as inline SVG markup (no query), or "" when there is no estimate."""
+    if shown.costs is None:
+        return ""
+    costs = shown.costs
+    svg = chart.svg_for(costs.panel, title=costs.chart_title, id_prefix="cost-chart")
+    # Trusted markup: cost_chart escapes every piece of text it writes, the title included.
+    return mark_safe(svg)  # noqa: S308
+
+
+NOT_FOUND = "No result has this link. Check that it was copied whole."
+
+
+@csrf_exempt  # read-only: any other method gets require_safe's 405, not a CSRF 403
+@require_safe
+def result_json(request: HttpRequest, token: str) -> HttpResponse:
+    """The stored result as JSON: the same payload the API returns (one query)."""
+    decision = Decision.objects.filter(token=token).first()
+    if decision is None:
+        return _unlisted(JsonResponse({"errors": {"__all__": [NOT_FOUND]}}, status=404))
+    if decision.is_revoked:
+        return _gone(request, "json")
+    payload = serializers.decision_payload(decision, request)
+    return _unlisted(JsonResponse(payload, json_dumps_params={"indent": 2}))
+
+
+@csrf_exempt  # read-only: any other method gets require_safe's 405, not a CSRF 403
+@require_safe
+def result_markdown(request: HttpRequest, token: str) -> HttpResponse:
+    """The stored result as Markdown, to paste into a design doc (one query)."""
+    decision = Decision.objects.filter(token=token).first()
+    if decision is None:
+        text = f"# Result not found\n\n{NOT_FOUND}\n"
+        return _unlisted(
+            HttpResponse(text, status=404, content_type="text/markdown; charset=utf-8")
+        )
+    if decision.is_revoked:
+        return _gone(request, "md")
+    text = present.markdown(serializers.decision_payload(decision, request))
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response.headers["Content-Disposition"] = f'inline; filename="advisor-{decision.token}.md"'
+    return _unlisted(response)
+
+
+# --- Error pages (handler400 and handler500 in advisor/urls.py; 403 and 404 are Django's) ---
+
+STORAGE_UNAVAILABLE = (
+    "Advisor cannot use its database right now. "
+    f"Try again in {storage.RETRY_AFTER_SECONDS} seconds."
+)
+# The views whose answers are JSON: their storage faults are JSON too.
+_JSON_VIEWS = {"api_decisions", "api_openapi", "result_json"}
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a storage fault is a 503 in the form that was asked for, with Retry-After;
+    anything else is Django's own 500 page (templates/500.html)."""
+    if not storage.fault_in(sys.exc_info()[1]):
+        return defaults.server_error(request)
+    return storage_unavailable(request)
+
+
+def storage_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After: JSON for the API and the JSON export, text for the Markdown one,
+    and a page saying the answers are kept for everything else."""
+    if _url_name(request) in _JSON_VIEWS:
+        response = JsonResponse({"errors": {"__all__": [STORAGE_UNAVAILABLE]}}, status=503)
+    elif _url_name(request) == "result_markdown":
+        response = HttpResponse(
+            f"# Advisor is unavailable\n\n{STORAGE_UNAVAILABLE}\n", status=503,
+            content_type="text/markdown; charset=utf-8",
+        )
+    else:
+        # Like 500.html, a page that needs nothing from the database (no session, no user).
+        context = {
+            "retry_after": storage.RETRY_AFTER_SECONDS, "sent_form": request.method == "POST",
+        }
+        page = loader.render_to_string("503.html", context)
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(storage.RETRY_AFTER_SECONDS)
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def _url_name(request: HttpRequest) -> str:
+    match = request.resolver_match
+    if match is None:  # the fault came before the URL was resolved
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return ""
+    return match.url_name or ""
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A 400 that says plainly which limit a form went over, or that the request was malformed.
+
+    Never reads request.POST: after a size or field-count refusal it would raise again.
+    A session that could not be saved because of a storage fault is that fault's 503.
+    """
+    if storage.fault_in(exception):
+        return storage_unavailable(request)
+    context = {}
+    if isinstance(exception, RequestDataTooBig):
+        context = {
+            "heading": "That form was too large to accept",
+            "message": (
+                f"Advisor accepts up to {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024} KB in one "
+                "form, and this one was bigger. Go back, shorten what you typed and send it "
+                "again; the answers you saved are kept."
+            ),
+        }
+    elif isinstance(exception, TooManyFieldsSent):
+        context = {
+            "heading": "That form had too many fields to accept",
+            "message": (
+                f"Advisor accepts up to {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields in one "
+                "form. Go back, reload the page and send it again; the answers you saved are kept."
+            ),
+        }
+    return render(request, "400.html", context, status=400)

@@ -1,0 +1,155 @@
+"""Opening the form stores nothing; drafts are bounded per browser and per address; expired
+drafts, rate windows and idempotency keys are deleted without a cron job."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from decisions.models import Decision, IdempotencyKey, RateCount
+from decisions.platform import housekeeping
+from tests.helpers import ANSWERS, Draft
+
+pytestmark = pytest.mark.django_db
+
+
+def test_opening_the_form_stores_nothing_and_sets_no_cookie(client):
+    response = client.get("/assess/")
+    assert response.status_code == 302
+    assert not response.cookies
+    step = client.get(response.url)
+    assert step.status_code == 200
+    assert "How many completions a month" in step.content.decode()
+    assert "sessionid" not in step.cookies
+    assert Session.objects.count() == 0
+
+
+def test_many_visits_that_answer_nothing_store_nothing():
+    for _ in range(20):
+        client = Client()
+        client.get(client.get("/assess/?latency=critical").url)
+    assert Session.objects.count() == 0
+
+
+def test_a_prefilled_first_step_stores_nothing_until_answered(client):
+    source = Draft(client)
+    source.fill()
+    source.post("review", ANSWERS["review"])
+    token = Decision.objects.get().token
+    visitor = Client()
+    copy = Draft(visitor, f"?from={token}")
+    html = copy.get("volume").content.decode()
+    assert 'value="2000000"' in html
+    assert f'action="/assess/{copy.id}/volume/?from={token}"' in html
+    assert Session.objects.count() == 1  # the first browser's only
+    copy.fill(upto="data")
+    assert Session.objects.count() == 2
+    assert 'value="800"' in copy.get("data").content.decode()
+
+
+def test_the_first_answer_saves_the_draft_in_one_new_session(client):
+    draft = Draft(client)
+    response = draft.post("volume", ANSWERS["volume"])
+    assert response.status_code == 302 and response.url == draft.url("data")
+    assert Session.objects.count() == 1
+    assert "sessionid" in response.cookies
+    draft.fill()
+    assert Session.objects.count() == 1
+
+
+def test_the_first_answer_needs_a_csrf_token():
+    client = Client(enforce_csrf_checks=True)
+    draft = Draft(client)
+    response = draft.post("volume", ANSWERS["volume"])
+    assert response.status_code == 403
+    assert Session.objects.count() == 0
+
+
+def test_a_client_dropping_its_cookies_starts_a_bounded_number_of_sessions(settings):
+    settings.DRAFT_RATE_LIMIT = "3/h"
+    statuses = []
+    for _ in range(5):
+        draft = Draft(Client())  # a new browser each time: no cookie kept
+        statuses.append(draft.post("volume", ANSWERS["volume"]).status_code)
+    assert statuses == [302, 302, 302, 429, 429]
+    assert Session.objects.count() == 3
+
+
+def test_too_many_new_sessions_get_a_page_saying_when_to_retry(settings):
+    settings.DRAFT_RATE_LIMIT = "1/h"
+    Draft(Client()).post("volume", ANSWERS["volume"])
+    response = Draft(Client()).post("volume", ANSWERS["volume"])
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 3600
+    html = response.content.decode()
+    assert "Too many new assessments" in html and "Nothing you typed was saved yet." in html
+
+
+def test_a_browser_keeping_its_cookie_is_not_counted_again(client, settings):
+    settings.DRAFT_RATE_LIMIT = "1/h"
+    for _ in range(3):
+        assert Draft(client).post("volume", ANSWERS["volume"]).status_code == 302
+    assert Session.objects.count() == 1
+
+
+def test_a_made_up_draft_id_finds_nothing(client):
+    response = client.get("/assess/0b5c2a4e-7d1f-4c3e-9a8b-2f6d1e0c9b7a/volume/")
+    assert response.status_code == 404
+    assert Session.objects.count() == 0
+
+
+# --- Housekeeping ---
+
+
+def _expired_session() -> None:
+    Session.objects.create(
+        session_key="expired" + "x" * 25, session_data="", expire_date=timezone.now()
+    )
+
+
+def test_tidy_deletes_what_has_expired_and_keeps_the_rest(client):
+    draft = Draft(client)
+    draft.fill(upto="data")
+    _expired_session()
+    now = int(time.time())
+    RateCount.objects.create(key="old", window=now - 2 * 86400, count=3)
+    RateCount.objects.create(key="current", window=now - 60, count=3)
+    Draft(client).fill()
+    decision = Decision.objects.create(
+        monthly_requests=1, labeled_examples=1, domain_language=False,
+        change_frequency="rarely", phase="production", fresh_knowledge=False,
+        latency="interactive", output_format="strict", reasoning="simple",
+        recommendation="prompting", result={}, engine_version="test",
+    )
+    IdempotencyKey.objects.create(
+        key="old-key-0123456789", fingerprint="x", decision=decision,
+        created=timezone.now() - timedelta(hours=25),
+    )
+    IdempotencyKey.objects.create(key="new-key-0123456789", fingerprint="x", decision=decision)
+
+    assert housekeeping.tidy() == {"sessions": 1, "rate_counts": 1, "idempotency_keys": 1}
+    assert Session.objects.count() == 1
+    assert not RateCount.objects.filter(key="old").exists()
+    assert RateCount.objects.filter(key="current").exists()
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new-key-0123456789"]
+    assert draft.get("data").status_code == 200  # the live draft is untouched
+    assert Decision.objects.count() == 1
+
+
+def test_a_post_now_and_then_tidies_up(client, settings):
+    _expired_session()
+    settings.HOUSEKEEPING_CHANCE = 1
+    client.get("/")
+    assert Session.objects.count() == 1  # never on a GET
+    Draft(client).post("volume", ANSWERS["volume"])
+    assert not Session.objects.filter(session_key__startswith="expired").exists()
+
+
+def test_no_post_tidies_up_when_the_chance_is_nil(client, settings):
+    _expired_session()
+    settings.HOUSEKEEPING_CHANCE = 0
+    Draft(client).post("volume", ANSWERS["volume"])
+    assert Session.objects.filter(session_key__startswith="expired").exists()
