@@ -7,6 +7,7 @@ import uuid
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from decisions.domain import costs, engine
@@ -408,7 +409,7 @@ class Decision(models.Model):
         return f"{self.title or 'Untitled'}: {self.get_recommendation_display()}"
 
     def get_absolute_url(self) -> str:
-        return f"/d/{self.token}/"
+        return reverse("decisions:result", args=[self.token])
 
     @property
     def is_revoked(self) -> bool:

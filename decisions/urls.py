@@ -20,6 +20,8 @@ class TokenConverter:
 
 register_converter(TokenConverter, "token")
 
+app_name = "decisions"
+
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
@@ -30,7 +32,7 @@ urlpatterns = [
         never_cache(
             wizard.AssessmentWizard.as_view(url_name=wizard.STEP_URL_NAME, done_step_name="done")
         ),
-        name=wizard.STEP_URL_NAME,
+        name="assess_step",
     ),
     path("d/<token:token>/", views.result, name="result"),
     path("d/<token:token>.json", views.result_json, name="result_json"),

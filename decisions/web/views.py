@@ -94,9 +94,9 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "shown": shown,
         "full_table": TRADEOFFS,
-        "markdown_url": reverse("result_markdown", args=[decision.token]),
-        "json_url": reverse("result_json", args=[decision.token]),
-        "start_from_url": f"{reverse('assess')}?{urlencode({'from': decision.token})}",
+        "markdown_url": reverse("decisions:result_markdown", args=[decision.token]),
+        "json_url": reverse("decisions:result_json", args=[decision.token]),
+        "start_from_url": f"{reverse('decisions:assess')}?{urlencode({'from': decision.token})}",
         "current_label": engine.RECOMMENDATION_LABELS[current.recommendation] if current else "",
         "cost_chart": _cost_chart(shown),
         "clear_text": present.CLEAR,

@@ -48,7 +48,7 @@ from decisions.platform.ratelimit import (
 )
 from decisions.web.forms import COST_DETAIL_NAMES, STEP_FORMS
 
-STEP_URL_NAME = "assess_step"
+STEP_URL_NAME = "decisions:assess_step"
 PREFIX = "assessment_"
 FINISHED_KEY = "finished_assessments"  # session: draft hex -> share token
 DRAFTS_KEY = "assessment_drafts"  # session: draft hexes, oldest first
@@ -233,7 +233,7 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         finished = request.session.get(FINISHED_KEY, {}).get(draft.hex)
         if finished:
             # Refresh, Back or a second click after the final submit: show the one result.
-            return redirect("result", token=finished)
+            return redirect("decisions:result", token=finished)
         if _storage_key(draft) not in request.session and not is_handed_out(draft):
             return render(request, "decisions/draft_missing.html", status=404)
         return super().dispatch(request, *args, **kwargs)

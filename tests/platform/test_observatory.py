@@ -5,8 +5,8 @@ a Content-Security-Policy header with default-src 'none', no unsafe sources, and
 base-uri and form-action set; Cross-Origin-Resource-Policy; no CORS for every origin; a private
 Referrer-Policy; X-Content-Type-Options: nosniff; framing refused; cookies HttpOnly where scripts
 need not read them, and SameSite; every script from this host (nothing for Subresource Integrity
-to guard). HSTS, HTTPS redirection and Secure cookies need TLS: tests/platform/test_security.py checks what
-HTTPS=on sets.
+to guard). HSTS, HTTPS redirection and Secure cookies need TLS:
+tests/platform/test_security.py checks what HTTPS=on sets.
 """
 
 import re
