@@ -81,12 +81,12 @@ def on_starting(server) -> None:
 
 
 class RedactingLogger(Logger):
-    """The access log without share tokens or draft ids, as decisions.platform.middleware logs
+    """The access log without share tokens or draft ids, as decisions.platform.request_log logs
     errors: a share link is the key to a result, and logs travel further than the database."""
 
     def atoms(self, resp, req, environ, request_time):
         # Imported here, in a worker that has loaded the app, not in the master reading this file.
-        from decisions.platform.middleware import redact_path
+        from decisions.platform.request_log import redact_path
 
         atoms = super().atoms(resp, req, environ, request_time)
         atoms["U"] = redact_path(atoms["U"] or "")

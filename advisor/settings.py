@@ -110,16 +110,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: it logs the final status of every error response, redacted (decisions/middleware.py).
-    "decisions.platform.middleware.RequestLogMiddleware",
+    # First: it logs the final status of every error response, redacted.
+    "decisions.platform.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "decisions.platform.middleware.cross_origin_resource_policy",
-    # django-csp's, with the header built once:
-    "decisions.platform.middleware.ContentSecurityPolicyMiddleware",
+    "decisions.platform.headers.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Deletes expired drafts, rate windows and idempotency keys after about 1 POST in 100.
-    "decisions.platform.middleware.HousekeepingMiddleware",
+    "decisions.platform.housekeeping.HousekeepingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -221,30 +219,29 @@ CSRF_FAILURE_VIEW = "decisions.web.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Cross-Origin-Resource-Policy (decisions.platform.middleware.cross_origin_resource_policy):
+# Cross-Origin-Resource-Policy (decisions.platform.headers):
 # no other site may load our pages, scripts or images into its own.
 CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Content-Security-Policy (django-csp 4): nothing by default ('none'), then only what the pages
-# use, from this host: scripts, styles, images (the favicon is a data: URL, and Bootstrap's and
-# the admin's icons are data: SVGs), fonts and fetches; forms post here; no page may be framed
-# and no <base> may move relative links. No inline script or style anywhere (the site's
-# JavaScript is in static/js, and Django 5.2's admin has no inline script; its one inline
-# <style>, on change lists without actions, never shows here since every admin list has
-# actions). No nonce: nothing inline needs one. MDN's HTTP Observatory scores this the highest.
+# Content-Security-Policy (decisions.platform.headers, directive: sources): nothing by default
+# ('none'), then only what the pages use, from this host: scripts, styles, images (the favicon is
+# a data: URL, and Bootstrap's and the admin's icons are data: SVGs), fonts and fetches; forms
+# post here; no page may be framed and no <base> may move relative links. No inline script or
+# style anywhere (the site's JavaScript is in static/js, and Django 5.2's admin has no inline
+# script; its one inline <style>, on change lists without actions, never shows here since every
+# admin list has actions). No nonce: nothing inline needs one. MDN's HTTP Observatory scores
+# this the highest.
 CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'none'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-        "base-uri": ["'none'"],
-    }
+    "default-src": ["'none'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "base-uri": ["'none'"],
 }
 
 if HTTPS:
@@ -284,11 +281,11 @@ LOGGING = {
     "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "line"},
-        "request_log": {"class": "decisions.platform.middleware.HandOverToRequestLog"},
+        "request_log": {"class": "decisions.platform.request_log.HandOverToRequestLog"},
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     # Django's request and security lines name the raw path, share token and all: they go to
-    # decisions.platform.middleware, which logs one redacted line per error response (logger
+    # decisions.platform.request_log, which logs one redacted line per error response (logger
     # advisor.requests), with the traceback of a 5xx.
     "loggers": {
         "django.request": {"handlers": ["request_log"], "level": "INFO", "propagate": False},

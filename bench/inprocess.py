@@ -49,7 +49,7 @@ AREAS = (
     ("formtools", ("formtools/",)),
     ("sessions, auth, messages", ("django/contrib/sessions/", "django/contrib/auth/",
                                   "django/contrib/messages/", "django/core/signing")),
-    ("middleware", ("django/middleware/", "whitenoise/", "axes/", "csp/")),
+    ("middleware", ("django/middleware/", "whitenoise/", "axes/")),
     ("urls", ("django/urls/",)),
     ("advisor code", ("/decisions/", "/advisor/")),
     ("other django", ("django/",)),

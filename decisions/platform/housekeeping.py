@@ -9,11 +9,13 @@ new rows of each kind, so the deleting keeps up.
 
 import random
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
 from decisions.models import IdempotencyKey, RateCount
@@ -52,3 +54,17 @@ def now_and_then() -> bool:
         return False
     tidy()
     return True
+
+
+class HousekeepingMiddleware:
+    """After a small fraction of POSTs, delete expired drafts, rate windows and idempotency
+    keys, so no cron job has to be remembered."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.method == "POST":
+            now_and_then()
+        return response

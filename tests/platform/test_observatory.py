@@ -98,9 +98,9 @@ def test_every_main_page_passes_the_observatory_rules(client, pages):
 
 def test_the_rules_catch_a_weak_policy(client, pages, settings):
     """The checker above fails what the Observatory fails: the policy this site had before."""
-    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    settings.CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"],
-    }}
+    }
     settings.CROSS_ORIGIN_RESOURCE_POLICY = "cross-origin"
     assert observatory_failures(client.get(pages["landing"])) == [
         "csp: default-src is not 'none'",

@@ -21,6 +21,7 @@ from django.urls import path
 from advisor import urls as site_urls
 from decisions.domain import engine
 from decisions.models import Decision
+from decisions.platform.headers import security_headers
 from tests.helpers import ANSWERS, ROOT, Draft, NoRedirect, fetch, server_environment
 
 TOKEN = "Zq3xT9mK2pL8vB4nR7sW1yDc"  # the shape of a share token that belongs to no result
@@ -399,8 +400,16 @@ def test_successful_requests_are_left_to_the_access_log(client, db, logged):
 def test_a_changed_policy_is_sent_at_once(client, settings):
     """The header is built once per process, but never outlives the setting it came from."""
     assert "img-src 'self' data:" in client.get("/").headers["Content-Security-Policy"]
-    settings.CONTENT_SECURITY_POLICY = {
-        "DIRECTIVES": {"default-src": ["'none'"], "frame-ancestors": ["'none'"]}
-    }
+    settings.CONTENT_SECURITY_POLICY = {"default-src": ["'none'"], "frame-ancestors": ["'none'"]}
     header = client.get("/").headers["Content-Security-Policy"]
     assert sorted(header.split("; ")) == ["default-src 'none'", "frame-ancestors 'none'"]
+
+
+def test_a_view_that_sets_its_own_policy_keeps_it(rf):
+    """A response that already carries Content-Security-Policy is left as the view made it."""
+    def view(request):
+        response = HttpResponse("ok")
+        response["Content-Security-Policy"] = "default-src 'self'"
+        return response
+
+    assert security_headers(view)(rf.get("/"))["Content-Security-Policy"] == "default-src 'self'"

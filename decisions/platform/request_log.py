@@ -7,7 +7,6 @@ HandOverToRequestLog: it passes the exception they carry to this middleware and 
 and the middleware logs it once, with the traceback for a 5xx.
 """
 
-import functools
 import logging
 import re
 import time
@@ -15,12 +14,6 @@ from collections.abc import Callable
 from types import TracebackType
 from urllib.parse import quote
 
-from csp.constants import HEADER as CSP_HEADER
-from csp.middleware import CheckableLazyObject, CSPMiddleware
-from csp.utils import build_policy
-from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseBase
 
 logger = logging.getLogger("advisor.requests")
@@ -70,24 +63,6 @@ class RequestLogMiddleware:
         return response
 
 
-class HousekeepingMiddleware:
-    """After a small fraction of POSTs, delete expired drafts, rate windows and idempotency
-    keys (decisions.platform.housekeeping), so no cron job has to be remembered."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        response = self.get_response(request)
-        if request.method == "POST":
-            from decisions.platform import (
-                housekeeping,  # models: not importable before apps are ready
-            )
-
-            housekeeping.now_and_then()
-        return response
-
-
 class HandOverToRequestLog(logging.Handler):
     """The handler for the django.request and django.security loggers.
 
@@ -103,62 +78,3 @@ class HandOverToRequestLog(logging.Handler):
                 setattr(request, _ERROR_ATTRIBUTE, record.exc_info)
             return
         logging.getLogger().handle(record)
-
-
-def cross_origin_resource_policy(
-    get_response: Callable[[HttpRequest], HttpResponseBase],
-) -> Callable[[HttpRequest], HttpResponseBase]:
-    """Cross-Origin-Resource-Policy on every response, static files included: Django's
-    SecurityMiddleware sets the opener policy but has no setting for this one."""
-
-    def middleware(request: HttpRequest) -> HttpResponseBase:
-        response = get_response(request)
-        response.headers.setdefault(
-            "Cross-Origin-Resource-Policy", settings.CROSS_ORIGIN_RESOURCE_POLICY
-        )
-        return response
-
-    return middleware
-
-
-class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, building the header once per process.
-
-    Advisor's policy uses no nonce and no view decorates its response, so the header is the same
-    string on every response; django-csp would rebuild it each time. Anything that does vary it
-    (a nonce, a csp_* decorator, debug mode) goes through django-csp unchanged.
-    """
-
-    _OVERRIDES = (
-        "_csp_exempt", "_csp_config", "_csp_update", "_csp_replace",
-        "_csp_exempt_ro", "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro",
-    )
-
-    def process_response(
-        self, request: HttpRequest, response: HttpResponseBase
-    ) -> HttpResponseBase:
-        varies = (
-            settings.DEBUG
-            or getattr(request, "_csp_nonce", None) is not None
-            or any(hasattr(response, name) for name in self._OVERRIDES)
-            or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
-            or settings.CONTENT_SECURITY_POLICY.get("EXCLUDE_URL_PREFIXES")
-            or CSP_HEADER in response
-        )
-        if varies:
-            return super().process_response(request, response)
-        response[CSP_HEADER] = _fixed_policy()
-        # As django-csp does: a nonce asked for after the header is written is an error.
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
-        return response
-
-
-@functools.cache
-def _fixed_policy() -> str:
-    return build_policy()
-
-
-@receiver(setting_changed)
-def _forget_policy(setting: str, **kwargs) -> None:
-    if setting.startswith("CONTENT_SECURITY_POLICY"):
-        _fixed_policy.cache_clear()
