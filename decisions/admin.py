@@ -30,8 +30,9 @@ from decisions.admin_filters import (
     VolumeFilter,
 )
 from decisions.domain import engine
-from decisions.domain.fields import BY_NAME, answer_lines
+from decisions.domain.fields import BY_NAME, QUESTIONS, answer_lines
 from decisions.domain.money import format_count
+from decisions.domain.prices import MONEY_FIELDS
 from decisions.models import Decision, ModelPrice, Recommendation
 from decisions.web import csv, overview_chart, present, review
 
@@ -69,9 +70,10 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
     list_display_links = ("decided", "display_title")
     list_filter = (
         DecidedFilter, ("recommendation", VerdictFilter), "strength", ReasonFilter, VolumeFilter,
-        ExamplesFilter, PromptFilter, "small_model", "change_frequency", "phase", "latency",
-        "output_format", "reasoning", "domain_language", "fresh_knowledge", "engine_version",
-        ShareLinkFilter,
+        ExamplesFilter, PromptFilter,
+        # Every answer with options, titled with the catalogue's words for it (its column's name).
+        *(question.name for question in QUESTIONS if question.options),
+        "engine_version", ShareLinkFilter,
     )
     date_hierarchy = "created"
     ordering = ("-created", "-id")
@@ -403,10 +405,7 @@ def _change_in_words(change: dict) -> str:
 # --- The price sheet ---
 
 
-PRICE_FIELDS = (
-    "input_per_m", "cached_input_per_m", "output_per_m", "ft_input_per_m", "ft_output_per_m",
-    "training_per_m", "hosting_per_hour", "storage_per_month",
-)
+PRICE_FIELDS = MONEY_FIELDS
 LIST_PRICE_FIELDS = ("input_per_m", "cached_input_per_m", "output_per_m", "training_per_m")
 
 

@@ -13,13 +13,14 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from typing import ClassVar
 
 from decisions.domain.economics import PAYBACK_MONTHS, Economics
 from decisions.domain.engine import Answers
 from decisions.domain.fields import COST_INPUTS
 from decisions.domain.money import format_months
 from decisions.domain.prices import Price, date_words, display_name, unavailable_reason
-from decisions.domain.question import NON_FIELD_ERRORS, InvalidFields, mapping_errors
+from decisions.domain.question import CheckedFields, InvalidFields, Question
 
 CURRENCY = "USD"
 HOURS_PER_MONTH = 730  # 365 days x 24 hours / 12, the figure cloud providers bill hosting by
@@ -48,7 +49,7 @@ _DEFAULT = {name: question.default for name, question in COST_INPUTS.items()}
 
 
 @dataclass(frozen=True, kw_only=True)
-class CostInputs:
+class CostInputs(CheckedFields):
     """The optional cost details, with defaults; validated on construction.
 
     input_tokens is what each request sends besides the static prompt (the user's text);
@@ -66,27 +67,9 @@ class CostInputs:
     engineering_days: int = _DEFAULT["engineering_days"]  # type: ignore[assignment]
     day_rate: int = _DEFAULT["day_rate"]  # type: ignore[assignment]
 
-    def __post_init__(self) -> None:
-        errors: dict[str, list[str]] = {}
-        for name, question in COST_INPUTS.items():
-            messages = question.errors(getattr(self, name))
-            if messages:
-                errors[name] = messages
-        if errors:
-            raise InvalidCostInputs(errors)
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, object]) -> CostInputs:
-        """CostInputs from decoded JSON; reports every unknown or invalid field at once."""
-        if not isinstance(data, Mapping):
-            raise InvalidCostInputs({NON_FIELD_ERRORS: ["Send the cost details as an object."]})
-        errors = mapping_errors(COST_INPUTS, data)
-        if errors:
-            raise InvalidCostInputs(errors)
-        return cls(**{name: data[name] for name in COST_FIELDS if name in data})
-
-    def as_dict(self) -> dict[str, object]:
-        return {name: getattr(self, name) for name in COST_FIELDS}
+    catalogue: ClassVar[Mapping[str, Question]] = COST_INPUTS
+    invalid: ClassVar[type[InvalidFields]] = InvalidCostInputs
+    not_an_object: ClassVar[str] = "Send the cost details as an object."
 
 
 COST_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(CostInputs))

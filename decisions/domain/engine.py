@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import ClassVar, Literal
 
 from decisions.domain.economics import Economics
 from decisions.domain.fields import BY_NAME, RECOMMENDATION_CHOICES
@@ -19,7 +19,8 @@ from decisions.domain.fields import FINE_TUNING as FINE_TUNING  # re-exported: e
 from decisions.domain.fields import HYBRID as HYBRID
 from decisions.domain.fields import PROMPTING as PROMPTING
 from decisions.domain.money import about_volume
-from decisions.domain.question import COUNT, NON_FIELD_ERRORS, InvalidFields, mapping_errors
+from decisions.domain.question import COUNT, CheckedFields, InvalidFields, Question
+from decisions.domain.question import NON_FIELD_ERRORS as NON_FIELD_ERRORS  # re-exported
 from decisions.domain.reasons import join
 from decisions.domain.rules import (
     BLOCKERS,
@@ -53,7 +54,7 @@ class InvalidAnswers(InvalidFields):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Answers:
+class Answers(CheckedFields):
     """A team's answers to the questions (fields.QUESTIONS); validated on construction (raises
     InvalidAnswers) with the catalogue's ranges and wording."""
 
@@ -69,32 +70,12 @@ class Answers:
     reasoning: Reasoning
     small_model: SmallModel = BY_NAME["small_model"].default  # type: ignore[assignment]
 
-    def __post_init__(self) -> None:
-        errors: dict[str, list[str]] = {}
-        for name, question in _QUESTIONS.items():
-            messages = question.errors(getattr(self, name))
-            if messages:
-                errors[name] = messages
-        if errors:
-            raise InvalidAnswers(errors)
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, object]) -> Answers:
-        """Answers from decoded JSON; reports every missing, unknown or invalid field at once."""
-        if not isinstance(data, Mapping):
-            raise InvalidAnswers({NON_FIELD_ERRORS: ["Send the answers as an object of fields."]})
-        errors = mapping_errors(_QUESTIONS, data)
-        if errors:
-            raise InvalidAnswers(errors)
-        return cls(**{name: data[name] for name in ANSWER_FIELDS if name in data})
-
-    def as_dict(self) -> dict[str, object]:
-        """Every answer by field name, in the table's order; JSON-ready."""
-        return {name: getattr(self, name) for name in ANSWER_FIELDS}
+    catalogue: ClassVar[Mapping[str, Question]] = BY_NAME
+    invalid: ClassVar[type[InvalidFields]] = InvalidAnswers
+    not_an_object: ClassVar[str] = "Send the answers as an object of fields."
 
 
 ANSWER_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Answers))
-_QUESTIONS = {name: BY_NAME[name] for name in ANSWER_FIELDS}
 
 
 # --- What would change the answer ---

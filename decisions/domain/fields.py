@@ -20,6 +20,7 @@ MAX_EPOCHS = 100
 MAX_ENGINEERING_DAYS = 1000
 MAX_DAY_RATE = 1_000_000
 MAX_MODEL_NAME = 60
+PROMPT_TOKENS = 1500  # the prompt length assumed until a person gives theirs
 
 # The default pair of models is one a new customer can fine-tune today (a test holds the seeded
 # price sheet to it).
@@ -57,10 +58,11 @@ QUESTIONS: tuple[Question, ...] = (
         "prompt_tokens", COUNT,
         "How long is the prompt sent with every call, in tokens?",
         "prompt length",
-        "Instructions, few-shot examples and tool schemas, for example 1,500 (about 1,100 "
-        "words). Leave 1,500 if you do not know yet.",
+        f"Instructions, few-shot examples and tool schemas, for example {PROMPT_TOKENS:,} (about "
+        f"1,100 words). Leave {PROMPT_TOKENS:,} if you do not know yet.",
         "Tokens of instructions and few-shot examples sent with every call.",
-        default=1500, maximum=MAX_PROMPT_TOKENS, noun="prompt tokens", example=1500,
+        default=PROMPT_TOKENS, maximum=MAX_PROMPT_TOKENS, noun="prompt tokens",
+        example=PROMPT_TOKENS,
         suffix=" tokens",
     ),
     Question(

@@ -33,10 +33,15 @@ def _decimal(value: object) -> Decimal | None:
     return number
 
 
-_PRICE_FIELDS = ("input_per_m", "output_per_m", "hosting_per_hour", "storage_per_month")
+# Prices in US dollars, in the order the price sheet's admin asks them.
+MONEY_FIELDS = (
+    "input_per_m", "cached_input_per_m", "output_per_m", "ft_input_per_m", "ft_output_per_m",
+    "training_per_m", "hosting_per_hour", "storage_per_month",
+)
 _OPTIONAL_PRICE_FIELDS = (
     "cached_input_per_m", "batch_discount", "ft_input_per_m", "ft_output_per_m", "training_per_m",
 )
+_PRICE_FIELDS = tuple(name for name in MONEY_FIELDS if name not in _OPTIONAL_PRICE_FIELDS)
 _DATE_FIELDS = ("as_of", "fine_tuning_since", "retires_on")
 
 

@@ -4,9 +4,14 @@ when an answer is wrong. The catalogue of every question is decisions.domain.fie
 Plain Python with no Django import.
 """
 
+from __future__ import annotations
+
+import dataclasses
+import functools
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar, Self
 
 # What a field holds.
 COUNT = "count"  # a whole number in [minimum, maximum]
@@ -186,3 +191,43 @@ def mapping_errors(
         if key not in questions:
             errors[str(key)] = [UNKNOWN_FIELD]
     return errors
+
+
+class CheckedFields:
+    """A frozen dataclass of catalogue fields (engine.Answers, costs.CostInputs), checked on
+    construction with the catalogue's ranges and words; raises `invalid`."""
+
+    catalogue: ClassVar[Mapping[str, Question]]
+    invalid: ClassVar[type[InvalidFields]]
+    not_an_object: ClassVar[str]
+
+    @classmethod
+    @functools.cache
+    def questions(cls) -> dict[str, Question]:
+        """The class's fields' catalogue entries, in field order."""
+        return {f.name: cls.catalogue[f.name] for f in dataclasses.fields(cls)}  # type: ignore
+
+    def __post_init__(self) -> None:
+        errors: dict[str, list[str]] = {}
+        for name, question in self.questions().items():
+            messages = question.errors(getattr(self, name))
+            if messages:
+                errors[name] = messages
+        if errors:
+            raise self.invalid(errors)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object]) -> Self:
+        """An instance from decoded JSON; reports every missing, unknown or invalid field at
+        once."""
+        if not isinstance(data, Mapping):
+            raise cls.invalid({NON_FIELD_ERRORS: [cls.not_an_object]})
+        questions = cls.questions()
+        errors = mapping_errors(questions, data)
+        if errors:
+            raise cls.invalid(errors)
+        return cls(**{name: data[name] for name in questions if name in data})
+
+    def as_dict(self) -> dict[str, object]:
+        """Every field by name, in field order; JSON-ready."""
+        return {name: getattr(self, name) for name in self.questions()}
