@@ -49,7 +49,6 @@ class FineTuning(models.TextChoices):
     RETIRED = prices.RETIRED, "Retired"
 
 
-TITLE_MAX_LENGTH = TITLE.maximum
 TOKEN_BYTES = 18  # secrets.token_urlsafe(18): 24 URL-safe characters, 144 random bits
 
 
@@ -322,7 +321,7 @@ class Decision(models.Model):
         unique=True, null=True, blank=True, editable=False,
         help_text="The wizard draft this decision finished; makes the final submit idempotent.",
     )
-    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
+    title = models.CharField(max_length=TITLE.maximum, blank=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.FORM)
     created = models.DateTimeField(default=timezone.now, db_index=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

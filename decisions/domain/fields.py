@@ -308,7 +308,6 @@ TITLE = Question(
     "breaks, tabs, NUL) and bidirectional overrides are refused.",
     step="review", default="", maximum=120,
 )
-title_problem = TITLE.text_problem
 
 BY_NAME: dict[str, Question] = {question.name: question for question in QUESTIONS}
 COST_BY_NAME: dict[str, Question] = {question.name: question for question in COST_QUESTIONS}

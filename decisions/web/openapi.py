@@ -365,8 +365,8 @@ _IDEMPOTENCY_KEY = {
 
 
 # Control characters (Unicode category Cc) and bidirectional overrides and isolates, which
-# decisions.domain.fields.title_problem refuses; lone surrogates cannot be written in a pattern, and
-# no JSON encoder produces them.
+# Question.text_problem (decisions.domain.question) refuses; lone surrogates cannot be written
+# in a pattern, and no JSON encoder produces them.
 TITLE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$"
 
 
