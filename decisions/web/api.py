@@ -135,8 +135,9 @@ def _validated(data: dict) -> tuple[engine.Answers | None, str, dict, dict[str, 
     return answers, title, cost_details, {**cost_errors, **errors}
 
 
-def json_post(view: Callable[[HttpRequest, dict], HttpResponse]) -> Callable:
-    """Lets `view` take a POSTed JSON object: anything else is a 4xx JSON naming the problem."""
+def json_post(view: Callable[[HttpRequest, dict, str | None], HttpResponse]) -> Callable:
+    """Lets `view` take a POSTed JSON object and its Idempotency-Key (None without one): any
+    other request is a 4xx JSON naming the problem."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest) -> HttpResponse:
@@ -146,7 +147,7 @@ def json_post(view: Callable[[HttpRequest, dict], HttpResponse]) -> Callable:
             response["Allow"] = "POST"
             return response
         try:
-            idempotency.key_from(request)
+            key = idempotency.key_from(request)
             data = _read_json(request)
         except idempotency.BadKey as bad:
             return _errors(400, {ALL: [str(bad)]})
@@ -154,7 +155,7 @@ def json_post(view: Callable[[HttpRequest, dict], HttpResponse]) -> Callable:
             return _errors(bad.status, {ALL: [bad.message]})
         if not isinstance(data, dict):
             return _errors(400, {ALL: [f"Send a JSON object of answers, such as {EXAMPLE}."]})
-        return view(request, data)
+        return view(request, data, key)
 
     return wrapper
 
@@ -162,9 +163,8 @@ def json_post(view: Callable[[HttpRequest, dict], HttpResponse]) -> Callable:
 @csrf_exempt
 @never_cache
 @json_post
-def decisions(request: HttpRequest, data: dict) -> HttpResponse:
+def decisions(request: HttpRequest, data: dict, key: str | None) -> HttpResponse:
     """POST answers: 201 with the stored decision; anything else: a 4xx JSON naming the problem."""
-    key = idempotency.key_from(request)  # json_post has refused a malformed one
     body = idempotency.fingerprint(data)
     answers, title, cost_details, errors = _validated(data)
     if errors:

@@ -79,12 +79,13 @@ def form_field(question: Question) -> forms.Field:
 
 
 def _declared(step: str) -> dict[str, forms.Field]:
-    asked = (*QUESTIONS, *COST_QUESTIONS) if step == "volume" else QUESTIONS
+    """The step's questions (the volume step's cost details last), as form fields."""
+    asked = (*QUESTIONS, *COST_QUESTIONS)
     return {question.name: form_field(question) for question in asked if question.step == step}
 
 
 class StepForm(forms.Form):
-    """What every step's form shares."""
+    """What every step's form shares (the place for a hook every step needs)."""
 
 
 class _VolumeForm(StepForm):
