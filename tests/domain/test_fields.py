@@ -5,6 +5,7 @@ the engine, the cost model, the CSV and the admin use the catalogue's names, def
 
 import dataclasses
 import json
+import re
 
 import pytest
 
@@ -23,7 +24,7 @@ from decisions.domain.question import COUNT, MAX_DIGITS, whole_number
 from decisions.models import Decision
 from decisions.web import csv, openapi
 from decisions.web.forms import STEP_FORMS
-from tests.helpers import FINE_TUNING_ANSWERS
+from tests.helpers import FINE_TUNING_ANSWERS, Draft, page
 
 API = "/api/decisions"
 COUNTS = [q for q in (*QUESTIONS, *COST_QUESTIONS) if q.kind == COUNT]
@@ -163,3 +164,25 @@ def test_admin_shows_answers_with_the_catalogues_labels(admin_client):
         assert question.label.replace("'", "&#x27;") in detail
         if question.options:
             assert f"By {question.short}" in listing
+
+
+@pytest.mark.django_db
+def test_the_wizard_the_api_and_the_schema_offer_the_same_models_to_fine_tune(client):
+    offered = set(api_schema()["tune_model"]["enum"])
+    html = page(Draft(client).get("volume"))
+    tune_list = html[html.index('name="volume-tune_model"'):]
+    tune_list = tune_list[: tune_list.index("</select>")]
+    assert set(re.findall(r'<option value="([^"]+)"', tune_list)) == offered
+    refused = {
+        name for name in api_schema()["prompt_model"]["enum"]
+        if "tune_model" in api_errors_or_none(client, name)
+    }
+    assert refused == set(api_schema()["prompt_model"]["enum"]) - offered
+    assert refused  # the sheet has models that cannot be fine-tuned at all
+
+
+def api_errors_or_none(client, tune_model: str) -> dict:
+    """The API's errors for good answers with this tune_model; {} when it makes a decision."""
+    body = json.dumps({**FINE_TUNING_ANSWERS, "tune_model": tune_model})
+    response = client.post(API, body, content_type="application/json")
+    return response.json().get("errors", {})
