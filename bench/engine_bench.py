@@ -12,17 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from decisions.domain.engine import (  # noqa: E402
-    CHANGE_FREQUENCY_CHOICES,
-    LATENCY_CHOICES,
-    OUTPUT_FORMAT_CHOICES,
-    PHASE_CHOICES,
-    REASONING_CHOICES,
-    SMALL_MODEL_CHOICES,
-    Answers,
-    Economics,
-    decide,
-)
+from decisions.domain.engine import Answers, Economics, decide  # noqa: E402
+from decisions.domain.fields import BY_NAME  # noqa: E402
 
 # Llama 3.3 70B prompted (A), Llama 3.1 8B prompted (B) and fine-tuned on a dedicated endpoint
 # (C), at the default cost details: per request, a month and once, in US dollars.
@@ -58,13 +49,13 @@ def varied_answers() -> list[Answers]:
             (20_000, 2_000_000),
             (40, 800),
             (False, True),
-            [value for value, _ in CHANGE_FREQUENCY_CHOICES],
-            [value for value, _ in PHASE_CHOICES],
+            BY_NAME["change_frequency"].values,
+            BY_NAME["phase"].values,
             (False, True),
-            [value for value, _ in LATENCY_CHOICES],
-            [value for value, _ in OUTPUT_FORMAT_CHOICES],
-            [value for value, _ in REASONING_CHOICES],
-            [value for value, _ in SMALL_MODEL_CHOICES],
+            BY_NAME["latency"].values,
+            BY_NAME["output_format"].values,
+            BY_NAME["reasoning"].values,
+            BY_NAME["small_model"].values,
         )
     ]
 

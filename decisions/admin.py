@@ -1,12 +1,9 @@
-"""The Decision admin: where a lead reviews, filters, exports and revokes past decisions; and the
-price sheet the cost estimates read.
+"""The Decision admin: where a lead reviews, filters, exports and revokes past decisions.
 
 A decision is a record, so the admin only reads it; the one change a lead makes is turning its
-public link off or on again. Prices are edited here; a decision keeps the prices it was given.
+public link off or on again. The price sheet's admin is decisions.admin_prices.
 """
 
-
-from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
@@ -18,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from decisions import admin_filters
+from decisions import admin_filters, admin_prices  # noqa: F401 - registers the price sheet
 from decisions.admin_filters import (
     DecidedFilter,
     ExamplesFilter,
@@ -30,9 +27,9 @@ from decisions.admin_filters import (
     VolumeFilter,
 )
 from decisions.domain import engine
-from decisions.domain.fields import BY_NAME, answer_lines
+from decisions.domain.fields import BY_NAME, QUESTIONS, answer_lines
 from decisions.domain.money import format_count
-from decisions.models import Decision, ModelPrice, Recommendation
+from decisions.models import Decision, Recommendation
 from decisions.web import csv, overview_chart, present, review
 
 admin.site.site_header = "Advisor admin"
@@ -58,7 +55,6 @@ def _links(count: int) -> str:
     return f"{count} share link" if count == 1 else f"{count} share links"
 
 
-
 @admin.register(Decision)
 class DecisionAdmin(LookupGuard, admin.ModelAdmin):
     # Fits 1280 px beside the filters: the other answers are on each decision's page.
@@ -69,9 +65,10 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
     list_display_links = ("decided", "display_title")
     list_filter = (
         DecidedFilter, ("recommendation", VerdictFilter), "strength", ReasonFilter, VolumeFilter,
-        ExamplesFilter, PromptFilter, "small_model", "change_frequency", "phase", "latency",
-        "output_format", "reasoning", "domain_language", "fresh_knowledge", "engine_version",
-        ShareLinkFilter,
+        ExamplesFilter, PromptFilter,
+        # Every answer with options, titled with the catalogue's words for it (its column's name).
+        *(question.name for question in QUESTIONS if question.options),
+        "engine_version", ShareLinkFilter,
     )
     date_hierarchy = "created"
     ordering = ("-created", "-id")
@@ -378,7 +375,6 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
         self.message_user(request, f"Restored {_links(count)}.")
 
 
-
 def sign_in(request: HttpRequest) -> HttpResponse:
     """The admin's sign-in page; asked to lead nowhere in particular, it leads to the decisions
     list (through the start page, which sends anyone who may not see the list to the index)."""
@@ -398,86 +394,3 @@ def _change_in_words(change: dict) -> str:
         if name in BY_NAME
     ]
     return f"With {' and '.join(parts)}, this would be {_label(change.get('recommendation', ''))}."
-
-
-# --- The price sheet ---
-
-
-PRICE_FIELDS = (
-    "input_per_m", "cached_input_per_m", "output_per_m", "ft_input_per_m", "ft_output_per_m",
-    "training_per_m", "hosting_per_hour", "storage_per_month",
-)
-LIST_PRICE_FIELDS = ("input_per_m", "cached_input_per_m", "output_per_m", "training_per_m")
-
-
-class ModelPriceForm(forms.ModelForm):
-    """Prices the estimate can use: none negative, fine-tuned prices both given or both blank."""
-
-    source_url = forms.URLField(
-        label="Source", max_length=300, assume_scheme="https",
-        help_text="The provider's pricing page the prices were read from.",
-    )
-    fine_tuning_source = forms.URLField(
-        label="Source for fine-tuning availability", max_length=300, assume_scheme="https",
-        required=False,
-    )
-
-    class Meta:
-        model = ModelPrice
-        fields = (
-            "name", "provider", *PRICE_FIELDS, "batch_discount", "min_cache_tokens",
-            "fine_tuning", "fine_tuning_since", "fine_tuning_source", "retires_on", "as_of",
-            "source_url", "note",
-        )
-
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean()
-        for name in PRICE_FIELDS:
-            value = cleaned.get(name)
-            if value is not None and value < 0:
-                self.add_error(name, "Enter a price of 0 or more.")
-        has_input = cleaned.get("ft_input_per_m") is not None
-        if has_input != (cleaned.get("ft_output_per_m") is not None):
-            self.add_error(
-                "ft_output_per_m" if has_input else "ft_input_per_m",
-                "Enter both fine-tuned prices, or leave both blank when the model cannot be "
-                "fine-tuned.",
-            )
-        status, since = cleaned.get("fine_tuning"), cleaned.get("fine_tuning_since")
-        if status == "retired" and since is None:
-            self.add_error("fine_tuning_since", "Enter the date the model was retired.")
-        return cleaned
-
-
-@admin.register(ModelPrice)
-class ModelPriceAdmin(LookupGuard, admin.ModelAdmin):
-    """A lead keeps the prices current; each decision keeps a copy of the prices it used."""
-
-    form = ModelPriceForm
-    list_display = ("name", "provider", *LIST_PRICE_FIELDS, "fine_tuning", "as_of")
-    list_display_links = ("name",)
-    list_filter = ("provider", "fine_tuning")
-    search_fields = ("name", "provider")
-    ordering = ("provider", "name")
-    fieldsets = (
-        (None, {"fields": ("name", "provider")}),
-        (
-            "Base prices (US dollars)",
-            {"fields": (
-                "input_per_m", "cached_input_per_m", "min_cache_tokens", "output_per_m",
-                "batch_discount",
-            )},
-        ),
-        (
-            "Fine-tuning (US dollars; leave blank when the model cannot be fine-tuned)",
-            {"fields": (
-                "ft_input_per_m", "ft_output_per_m", "training_per_m", "hosting_per_hour",
-                "storage_per_month",
-            )},
-        ),
-        (
-            "Can a new customer fine-tune it today?",
-            {"fields": ("fine_tuning", "fine_tuning_since", "fine_tuning_source", "retires_on")},
-        ),
-        ("Source", {"fields": ("as_of", "source_url", "note")}),
-    )

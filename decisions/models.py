@@ -2,83 +2,86 @@
 
 import datetime
 import secrets
-import unicodedata
 import uuid
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from decisions.domain import costs, engine
+from decisions.domain import costs, engine, prices
+from decisions.domain.fields import (
+    BY_NAME,
+    COST_BY_NAME,
+    COST_DETAIL_NAMES,
+    DEFAULT_TUNE_MODEL,
+    MODEL_FIELDS,
+    RECOMMENDATION_CHOICES,
+    STRENGTH_CHOICES,
+    TITLE,
+    choices,
+)
+from decisions.domain.fields import DEFAULT_PROMPT_MODEL as DEFAULT_PROMPT_MODEL  # re-exported
+from decisions.domain.panel import panel
+from decisions.domain.question import COUNT, MODEL, Question
 
 
 def _choices(name: str, pairs: tuple[tuple[str, str], ...]) -> type[models.TextChoices]:
-    """TextChoices built from the engine's own (value, label) pairs, so the two never drift."""
+    """TextChoices built from the catalogue's own (value, label) pairs, so the two never drift."""
     return models.TextChoices(name, [(value.upper(), (value, label)) for value, label in pairs])
 
 
-ChangeFrequency = _choices("ChangeFrequency", engine.CHANGE_FREQUENCY_CHOICES)
-Phase = _choices("Phase", engine.PHASE_CHOICES)
-Latency = _choices("Latency", engine.LATENCY_CHOICES)
-OutputFormat = _choices("OutputFormat", engine.OUTPUT_FORMAT_CHOICES)
-Reasoning = _choices("Reasoning", engine.REASONING_CHOICES)
-SmallModel = _choices("SmallModel", engine.SMALL_MODEL_CHOICES)
-Strength = _choices("Strength", engine.STRENGTH_CHOICES)
-Recommendation = _choices("Recommendation", tuple(engine.RECOMMENDATION_LABELS.items()))
+ChangeFrequency = _choices("ChangeFrequency", choices("change_frequency"))
+Phase = _choices("Phase", choices("phase"))
+Latency = _choices("Latency", choices("latency"))
+OutputFormat = _choices("OutputFormat", choices("output_format"))
+Reasoning = _choices("Reasoning", choices("reasoning"))
+SmallModel = _choices("SmallModel", choices("small_model"))
+Strength = _choices("Strength", STRENGTH_CHOICES)
+Recommendation = _choices("Recommendation", RECOMMENDATION_CHOICES)
 
 
 class FineTuning(models.TextChoices):
     NONE = "", "Not offered"
-    OPEN = costs.OPEN, "Open to new customers"
-    CLOSED = costs.CLOSED, "Closed to new customers"
-    RETIRED = costs.RETIRED, "Retired"
-
-TITLE_MAX_LENGTH = 120
-# Bidirectional overrides and isolates can make a title display as something it is not.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def title_problem(title: str) -> str | None:
-    """Why a title cannot be stored as typed, in words, or None when it can."""
-    if len(title.strip()) > TITLE_MAX_LENGTH:
-        return f"Shorten the name to {TITLE_MAX_LENGTH} characters or fewer."
-    # NUL and lone surrogates cannot be stored (PostgreSQL refuses both); no control character
-    # belongs in a one-line title.
-    if any(unicodedata.category(c) in {"Cc", "Cs"} or c in _BIDI_CONTROLS for c in title):
-        return "Remove control characters from the name."
-    return None
+    OPEN = prices.OPEN, "Open to new customers"
+    CLOSED = prices.CLOSED, "Closed to new customers"
+    RETIRED = prices.RETIRED, "Retired"
 
 
 TOKEN_BYTES = 18  # secrets.token_urlsafe(18): 24 URL-safe characters, 144 random bits
-TOKEN_LENGTH = 24
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-def _in_range(name: str, maximum: int) -> models.CheckConstraint:
+def _in_range(question: Question) -> models.CheckConstraint:
+    name = question.name
     return models.CheckConstraint(
-        condition=Q(**{f"{name}__gte": 0, f"{name}__lte": maximum}), name=f"{name}_in_range"
+        condition=Q(**{f"{name}__gte": question.minimum, f"{name}__lte": question.maximum}),
+        name=f"{name}_in_range",
     )
+
+
+def _column(question: Question, field_class: type[models.Field], **options) -> models.Field:
+    """A Decision column for one answer or cost detail: its default, help text and (for a count)
+    its range, from the catalogue."""
+    if question.default is not None:
+        options["default"] = question.default
+    if question.kind == MODEL:
+        options.update(max_length=question.maximum, blank=True)
+    if question.kind == COUNT:
+        options["validators"] = [
+            MinValueValidator(question.minimum), MaxValueValidator(question.maximum)
+        ]
+    return field_class(question.short, help_text=question.hint, **options)
 
 
 def _known(name: str, choices: type[models.TextChoices]) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{name}__in": choices.values}), name=f"{name}_known"
     )
-
-
-class ModelPriceQuerySet(models.QuerySet):
-    def offered_for_fine_tuning(self) -> "ModelPriceQuerySet":
-        """Models a tune_model may name: priced for fine-tuning, or with an availability status
-        (a closed one gets no estimate, and the page says why)."""
-        return self.filter(
-            ~Q(fine_tuning="")
-            | Q(ft_input_per_m__isnull=False, ft_output_per_m__isnull=False,
-                training_per_m__isnull=False)
-        )
 
 
 class ModelPrice(models.Model):
@@ -94,7 +97,7 @@ class ModelPrice(models.Model):
         null=True, blank=True, help_text="Blank when the provider does not cache prompts.",
     )
     min_cache_tokens = models.PositiveIntegerField(
-        "shortest cacheable prompt, tokens", default=costs.DEFAULT_MIN_CACHE_TOKENS
+        "shortest cacheable prompt, tokens", default=prices.DEFAULT_MIN_CACHE_TOKENS
     )
     output_per_m = models.DecimalField(
         "output, per million tokens", max_digits=10, decimal_places=4
@@ -143,8 +146,6 @@ class ModelPrice(models.Model):
     source_url = models.URLField("source", max_length=300)
     note = models.TextField(blank=True)
 
-    objects = ModelPriceQuerySet.as_manager()
-
     class Meta:
         ordering = ["provider", "name"]
         constraints = [
@@ -165,13 +166,9 @@ class ModelPrice(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.provider})"
 
-    def has_fine_tuning(self) -> bool:
-        """Whether the sheet prices fine-tuning this model (open to new customers or not)."""
-        return None not in (self.ft_input_per_m, self.ft_output_per_m, self.training_per_m)
-
-    def price(self) -> costs.Price:
+    def price(self) -> prices.Price:
         """The pure-Python Price the estimate works with (no query)."""
-        return costs.Price(
+        return prices.Price(
             name=self.name,
             provider=self.provider,
             input_per_m=self.input_per_m,
@@ -194,19 +191,17 @@ class ModelPrice(models.Model):
         )
 
 
-# The default pair is one a new customer can fine-tune today (a test holds the seeded sheet to it).
-DEFAULT_PROMPT_MODEL = "meta-llama/Llama-3.3-70B-Instruct-Turbo"
-DEFAULT_TUNE_MODEL = "accounts/fireworks/models/llama-v3p1-8b-instruct"
-MODEL_FIELDS = ("prompt_model", "tune_model")
-COST_DETAIL_FIELDS = costs.COST_FIELDS
+def offered_for_fine_tuning(sheet: "dict[str, prices.Price]") -> list[str]:
+    """The names a tune_model may take, in sheet order (no query)."""
+    return [name for name, price in sheet.items() if price.offered_for_fine_tuning]
 
 
-def price_sheet() -> "dict[str, costs.Price]":
+def price_sheet() -> "dict[str, prices.Price]":
     """The whole price sheet by model name (one query; it is a few dozen rows at most)."""
     return {row.name: row.price() for row in ModelPrice.objects.all()}
 
 
-def suggested_tune_model(prices: "dict[str, costs.Price]", today: datetime.date) -> str:
+def suggested_tune_model(prices: "dict[str, prices.Price]", today: datetime.date) -> str:
     """A model a new customer can fine-tune today: the default when it is open, else the first."""
     default = prices.get(DEFAULT_TUNE_MODEL)
     if default is not None and default.open_on(today):
@@ -217,14 +212,14 @@ def suggested_tune_model(prices: "dict[str, costs.Price]", today: datetime.date)
 def estimate_costs(
     answers: engine.Answers,
     details: "dict[str, object]",
-    prices: "dict[str, costs.Price] | None" = None,
+    prices: "dict[str, prices.Price] | None" = None,
     today: datetime.date | None = None,
 ) -> costs.CostEstimate | None:
     """The cost estimate for these answers and cost details, or None when a chosen model is not
     on the price sheet. `prices` by model name, or the price sheet when None (one query).
     Raises costs.InvalidCostInputs on bad details."""
     inputs = costs.CostInputs(
-        **{name: details[name] for name in COST_DETAIL_FIELDS if name in details}
+        **{name: details[name] for name in costs.COST_FIELDS if name in details}
     )
     names = [details.get(name) for name in MODEL_FIELDS]
     if not all(names):
@@ -243,7 +238,7 @@ def estimate_costs(
 def decide_and_price(
     answers: engine.Answers,
     details: "dict[str, object]",
-    prices: "dict[str, costs.Price] | None" = None,
+    prices: "dict[str, prices.Price] | None" = None,
 ) -> tuple[engine.Result, costs.CostEstimate | None]:
     """The engine's verdict with the person's own cost figures, and the estimate they came from."""
     estimate = estimate_costs(answers, details, prices)
@@ -280,7 +275,7 @@ class DecisionQuerySet(models.QuerySet):
         draft_id: uuid.UUID | None = None,
         source: str = Source.FORM,
         cost_details: "dict[str, object] | None" = None,
-        prices: "dict[str, costs.Price] | None" = None,
+        prices: "dict[str, prices.Price] | None" = None,
     ) -> tuple["Decision", bool]:
         """Decide on `answers` and store the decision: one INSERT.
 
@@ -292,9 +287,7 @@ class DecisionQuerySet(models.QuerySet):
         verdict. Returns (decision, created).
         """
         details = {
-            **costs.COST_DETAIL_DEFAULTS,
-            "prompt_model": DEFAULT_PROMPT_MODEL,
-            "tune_model": DEFAULT_TUNE_MODEL,
+            **{name: question.default for name, question in COST_BY_NAME.items()},
             **(cost_details or {}),
         }
         result, estimate = decide_and_price(answers, details, prices)
@@ -308,8 +301,8 @@ class DecisionQuerySet(models.QuerySet):
             result=result.as_dict(),
             engine_version=result.engine_version,
             economics=economics.as_dict() if economics else None,
-            cost_estimate=costs.panel(estimate, result.recommendation) if estimate else None,
-            **{name: details[name] for name in (*COST_DETAIL_FIELDS, *MODEL_FIELDS)},
+            cost_estimate=panel(estimate, result.recommendation) if estimate else None,
+            **{name: details[name] for name in COST_DETAIL_NAMES},
             **answers.as_dict(),
         )
         try:
@@ -328,39 +321,44 @@ class Decision(models.Model):
         unique=True, null=True, blank=True, editable=False,
         help_text="The wizard draft this decision finished; makes the final submit idempotent.",
     )
-    title = models.CharField(max_length=TITLE_MAX_LENGTH, blank=True)
+    title = models.CharField(max_length=TITLE.maximum, blank=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.FORM)
     created = models.DateTimeField(default=timezone.now, db_index=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    # The answers, as typed columns (engine.Answers field names).
-    monthly_requests = models.BigIntegerField()
-    prompt_tokens = models.PositiveIntegerField(default=1500)
-    labeled_examples = models.BigIntegerField()
-    domain_language = models.BooleanField()
-    change_frequency = models.CharField(max_length=16, choices=ChangeFrequency.choices)
-    phase = models.CharField(max_length=16, choices=Phase.choices)
-    fresh_knowledge = models.BooleanField()
-    latency = models.CharField(max_length=16, choices=Latency.choices)
-    output_format = models.CharField(max_length=16, choices=OutputFormat.choices)
-    reasoning = models.CharField(max_length=16, choices=Reasoning.choices)
-    small_model = models.CharField(
-        max_length=16, choices=SmallModel.choices, default=SmallModel.NOT_TRIED
+    # The answers, as typed columns (engine.Answers field names; the catalogue's wording).
+    monthly_requests = _column(BY_NAME["monthly_requests"], models.BigIntegerField)
+    prompt_tokens = _column(BY_NAME["prompt_tokens"], models.PositiveIntegerField)
+    labeled_examples = _column(BY_NAME["labeled_examples"], models.BigIntegerField)
+    domain_language = _column(BY_NAME["domain_language"], models.BooleanField)
+    change_frequency = _column(
+        BY_NAME["change_frequency"], models.CharField, max_length=16,
+        choices=ChangeFrequency.choices,
+    )
+    phase = _column(BY_NAME["phase"], models.CharField, max_length=16, choices=Phase.choices)
+    fresh_knowledge = _column(BY_NAME["fresh_knowledge"], models.BooleanField)
+    latency = _column(BY_NAME["latency"], models.CharField, max_length=16, choices=Latency.choices)
+    output_format = _column(
+        BY_NAME["output_format"], models.CharField, max_length=16, choices=OutputFormat.choices
+    )
+    reasoning = _column(
+        BY_NAME["reasoning"], models.CharField, max_length=16, choices=Reasoning.choices
+    )
+    small_model = _column(
+        BY_NAME["small_model"], models.CharField, max_length=16, choices=SmallModel.choices
     )
 
     # Optional cost details (the volume step's "Cost details"), with their defaults.
-    input_tokens = models.PositiveIntegerField(default=500)
-    output_tokens = models.PositiveIntegerField(default=300)
-    tuned_prompt_tokens = models.PositiveIntegerField(
-        "instruction kept with the fine-tuned model (tokens)", default=100
-    )
-    retrieved_tokens = models.PositiveIntegerField("retrieved tokens per request", default=1000)
-    prompt_caching = models.BooleanField(default=True)
-    prompt_model = models.CharField(max_length=60, blank=True, default=DEFAULT_PROMPT_MODEL)
-    tune_model = models.CharField(max_length=60, blank=True, default=DEFAULT_TUNE_MODEL)
-    epochs = models.PositiveSmallIntegerField(default=3)
-    engineering_days = models.PositiveIntegerField(default=10)
-    day_rate = models.PositiveIntegerField("cost of an engineering day (USD)", default=800)
+    input_tokens = _column(COST_BY_NAME["input_tokens"], models.PositiveIntegerField)
+    output_tokens = _column(COST_BY_NAME["output_tokens"], models.PositiveIntegerField)
+    tuned_prompt_tokens = _column(COST_BY_NAME["tuned_prompt_tokens"], models.PositiveIntegerField)
+    retrieved_tokens = _column(COST_BY_NAME["retrieved_tokens"], models.PositiveIntegerField)
+    prompt_caching = _column(COST_BY_NAME["prompt_caching"], models.BooleanField)
+    prompt_model = _column(COST_BY_NAME["prompt_model"], models.CharField)
+    tune_model = _column(COST_BY_NAME["tune_model"], models.CharField)
+    epochs = _column(COST_BY_NAME["epochs"], models.PositiveSmallIntegerField)
+    engineering_days = _column(COST_BY_NAME["engineering_days"], models.PositiveIntegerField)
+    day_rate = _column(COST_BY_NAME["day_rate"], models.PositiveIntegerField)
 
     # The verdict as given at the time: later rule changes never rewrite it.
     recommendation = models.CharField(max_length=16, choices=Recommendation.choices)
@@ -384,17 +382,10 @@ class Decision(models.Model):
     class Meta:
         ordering = ["-created", "-id"]
         constraints = [
-            _in_range("monthly_requests", engine.MAX_MONTHLY_REQUESTS),
-            _in_range("prompt_tokens", engine.MAX_PROMPT_TOKENS),
-            _in_range("labeled_examples", engine.MAX_LABELED_EXAMPLES),
-            _in_range("input_tokens", costs.MAX_TOKENS_PER_REQUEST),
-            _in_range("output_tokens", costs.MAX_TOKENS_PER_REQUEST),
-            _in_range("tuned_prompt_tokens", costs.MAX_TOKENS_PER_REQUEST),
-            _in_range("retrieved_tokens", costs.MAX_TOKENS_PER_REQUEST),
-            _in_range("engineering_days", costs.MAX_ENGINEERING_DAYS),
-            _in_range("day_rate", costs.MAX_DAY_RATE),
-            models.CheckConstraint(
-                condition=Q(epochs__gte=1, epochs__lte=costs.MAX_EPOCHS), name="epochs_in_range"
+            *(
+                _in_range(question)
+                for question in (*BY_NAME.values(), *COST_BY_NAME.values())
+                if question.kind == COUNT
             ),
             _known("change_frequency", ChangeFrequency),
             _known("phase", Phase),
@@ -420,10 +411,10 @@ class Decision(models.Model):
         return engine.Answers(**{name: getattr(self, name) for name in engine.ANSWER_FIELDS})
 
     def cost_details(self) -> "dict[str, object]":
-        return {name: getattr(self, name) for name in (*COST_DETAIL_FIELDS, *MODEL_FIELDS)}
+        return {name: getattr(self, name) for name in COST_DETAIL_NAMES}
 
     def current_result(
-        self, prices: "dict[str, costs.Price] | None" = None
+        self, prices: "dict[str, prices.Price] | None" = None
     ) -> engine.Result | None:
         """What today's engine says with today's prices, when this decision was made by an older
         engine and today's verdict differs (no query with `prices`, else one)."""

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission, User
 
 from decisions import models
 from decisions.domain import costs, engine
+from decisions.domain.panel import panel
 from decisions.domain.price_sheet import ROWS
 from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, Decision, ModelPrice
 from tests.helpers import FINE_TUNING_ANSWERS
@@ -56,7 +57,7 @@ def test_default_pair_is_on_the_sheet_and_open_to_a_new_customer_today():
     assert ModelPrice.objects.filter(name=DEFAULT_PROMPT_MODEL).exists()
     assert seeded(DEFAULT_TUNE_MODEL).open_on(today)
     assert seeded(DEFAULT_TUNE_MODEL).has_fine_tuning_prices
-    assert ModelPrice.objects.offered_for_fine_tuning().filter(name=DEFAULT_TUNE_MODEL).exists()
+    assert seeded(DEFAULT_TUNE_MODEL).offered_for_fine_tuning
 
 
 def test_default_tune_model_is_billed_by_the_hour_not_per_token():
@@ -143,7 +144,7 @@ def test_record_stores_strength_economics_and_a_version_2_panel():
     assert decision.strength == result.strength
     assert decision.recommendation == result.recommendation
     assert decision.economics == estimate.economics.as_dict()
-    assert decision.cost_estimate == costs.panel(estimate, result.recommendation)
+    assert decision.cost_estimate == panel(estimate, result.recommendation)
     assert decision.cost_estimate["version"] == 2
     assert [o["key"] for o in decision.cost_estimate["options"]] == ["A", "B", "C"]
     assert decision.cost_estimate["prompt_model"]["name"] == DEFAULT_PROMPT_MODEL

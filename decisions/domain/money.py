@@ -117,3 +117,8 @@ def about_volume(value: int) -> str:
         if rounded >= size:
             return f"about {_one_decimal(Decimal(rounded) / size)} {word}"
     return f"about {rounded:,}"
+
+
+def volume_words(volume: int) -> str:
+    """'1 completion a month', '2,000,000 completions a month'."""
+    return f"{volume:,} completion{'' if volume == 1 else 's'} a month"

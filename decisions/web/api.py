@@ -4,7 +4,9 @@ Stateless and cookie-free, so exempt from CSRF. Every bad request gets a 4xx JSO
 what to fix, and nothing is stored unless the whole request is good.
 """
 
+import functools
 import json
+from collections.abc import Callable
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
@@ -13,23 +15,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from decisions.domain import costs, engine
-from decisions.models import (
-    COST_DETAIL_FIELDS,
-    MODEL_FIELDS,
-    TITLE_MAX_LENGTH,
-    Decision,
-    ModelPrice,
-    Source,
-    title_problem,
-)
+from decisions.domain.fields import COST_DETAIL_NAMES, MODEL_FIELDS, TITLE
+from decisions.domain.question import model_errors, whole_number
+from decisions.models import Decision, Source, offered_for_fine_tuning, price_sheet
 from decisions.platform.ratelimit import limit_decision_creation, wait_words
 from decisions.web import idempotency, openapi, serializers
 
 MAX_BODY_BYTES = 64 * 1024
-# No answer needs more digits than this (the largest is 10^12). Longer integer literals are
-# replaced before int() sees them: Python refuses to convert past 4,300 digits, and converting
-# thousands of digits is slow anyway.
-MAX_INT_DIGITS = 20
 ALL = engine.NON_FIELD_ERRORS
 EXAMPLE = (
     '{"monthly_requests": 2000000, "labeled_examples": 800, "domain_language": false, '
@@ -49,13 +41,6 @@ class BadBody(Exception):
 
 def _errors(status: int, errors: dict[str, list[str]]) -> JsonResponse:
     return JsonResponse({"errors": errors}, status=status)
-
-
-def _parse_int(literal: str) -> int:
-    if len(literal.lstrip("-")) > MAX_INT_DIGITS:
-        # Out of range for every field, as the real value would be; the engine says so by name.
-        return -(10**MAX_INT_DIGITS) if literal.startswith("-") else 10**MAX_INT_DIGITS
-    return int(literal)
 
 
 def _parse_float(literal: str) -> int | float:
@@ -102,7 +87,7 @@ def _read_json(request: HttpRequest) -> object:
         raise BadBody(400, "The body is not valid UTF-8; send JSON encoded as UTF-8.") from None
     try:
         return json.loads(
-            text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_reject_constant
+            text, parse_int=whole_number, parse_float=_parse_float, parse_constant=_reject_constant
         )
     except RecursionError:
         raise BadBody(400, "The JSON is nested too deeply; send one flat object.") from None
@@ -111,87 +96,79 @@ def _read_json(request: HttpRequest) -> object:
         raise BadBody(400, message) from None
 
 
-def _title_errors(title: object) -> list[str]:
-    if not isinstance(title, str):
-        return ["Enter the title as text, or leave it out."]
-    if len(title) > TITLE_MAX_LENGTH:
-        # Spaces around it count here, as in the OpenAPI description's maxLength.
-        return [f"Shorten the name to {TITLE_MAX_LENGTH} characters or fewer."]
-    problem = title_problem(title)
-    return [problem] if problem else []
-
-
 def _split_cost_details(data: dict) -> tuple[dict[str, object], dict[str, list[str]]]:
     """Take the optional cost details out of `data`: (the details given, errors by field).
 
     Reads the price sheet (one query) only when a model is named. Names are compared in Python,
     never sent to the database: a NUL byte in a query parameter is an error on PostgreSQL.
     """
-    details = {
-        name: data.pop(name) for name in (*COST_DETAIL_FIELDS, *MODEL_FIELDS) if name in data
-    }
+    details = {name: data.pop(name) for name in COST_DETAIL_NAMES if name in data}
     errors: dict[str, list[str]] = {}
-    numbers = {name: details[name] for name in COST_DETAIL_FIELDS if name in details}
+    numbers = {name: value for name, value in details.items() if name not in MODEL_FIELDS}
     try:
         costs.CostInputs.from_mapping(numbers)
     except costs.InvalidCostInputs as invalid:
         errors.update(invalid.errors)
     if any(name in details for name in MODEL_FIELDS):
-        sheet = list(ModelPrice.objects.all())
-        known = [price.name for price in sheet]
-        tunable = [price.name for price in sheet if price.fine_tuning or price.has_fine_tuning()]
+        sheet = price_sheet()
+        offered = {"prompt_model": list(sheet), "tune_model": offered_for_fine_tuning(sheet)}
         for name in MODEL_FIELDS:
-            if name in details and (messages := _model_errors(name, details[name], known, tunable)):
-                errors[name] = messages
+            if name in details:
+                messages = model_errors(details[name], list(sheet), offered[name])
+                if messages:
+                    errors[name] = messages
     return details, errors
 
 
-def _model_errors(field: str, value: object, known: list[str], tunable: list[str]) -> list[str]:
-    offered = tunable if field == "tune_model" else known
-    choose = f"Choose one of: {', '.join(offered)}." if offered else "Leave it out."
-    if not isinstance(value, str):
-        return [f"Enter the model's name as text. {choose}"]
-    if value not in known:
-        return [f"Unknown model. {choose}"]
-    if value not in offered:
-        return [f"{value} is not offered for fine-tuning. {choose}"]
-    return []
-
-
-@csrf_exempt
-@never_cache
-def decisions(request: HttpRequest) -> HttpResponse:
-    """POST answers: 201 with the stored decision; anything else: a 4xx JSON naming the problem."""
-    if request.method != "POST":
-        response = _errors(405, {ALL: ["Decisions are not listed; POST answers to create one."]})
-        response["Allow"] = "POST"
-        return response
-    try:
-        key = idempotency.key_from(request)
-    except idempotency.BadKey as bad:
-        return _errors(400, {ALL: [str(bad)]})
-    try:
-        data = _read_json(request)
-    except BadBody as bad:
-        return _errors(bad.status, {ALL: [bad.message]})
-    if not isinstance(data, dict):
-        return _errors(400, {ALL: [f"Send a JSON object of answers, such as {EXAMPLE}."]})
-    body = idempotency.fingerprint(data)
-
+def _validated(data: dict) -> tuple[engine.Answers | None, str, dict, dict[str, list[str]]]:
+    """(answers, title, cost details, errors) from a request's JSON object; every offending
+    field is named at once, with the catalogue's words for how to fix it."""
     errors: dict[str, list[str]] = {}
-    title = data.pop("title", "")
-    if messages := _title_errors(title):
-        errors["title"] = messages
+    title = data.pop(TITLE.name, TITLE.default)
+    if messages := TITLE.errors(title):
+        errors[TITLE.name] = messages
     cost_details, cost_errors = _split_cost_details(data)
     try:
         answers = engine.Answers.from_mapping(data)
     except engine.InvalidAnswers as invalid:
-        errors = {**invalid.errors, **cost_errors, **errors}
-    else:
-        errors = {**cost_errors, **errors}
+        return None, title, cost_details, {**invalid.errors, **cost_errors, **errors}
+    return answers, title, cost_details, {**cost_errors, **errors}
+
+
+def json_post(view: Callable[[HttpRequest, dict, str | None], HttpResponse]) -> Callable:
+    """Lets `view` take a POSTed JSON object and its Idempotency-Key (None without one): any
+    other request is a 4xx JSON naming the problem."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            message = "Decisions are not listed; POST answers to create one."
+            response = _errors(405, {ALL: [message]})
+            response["Allow"] = "POST"
+            return response
+        try:
+            key = idempotency.key_from(request)
+            data = _read_json(request)
+        except idempotency.BadKey as bad:
+            return _errors(400, {ALL: [str(bad)]})
+        except BadBody as bad:
+            return _errors(bad.status, {ALL: [bad.message]})
+        if not isinstance(data, dict):
+            return _errors(400, {ALL: [f"Send a JSON object of answers, such as {EXAMPLE}."]})
+        return view(request, data, key)
+
+    return wrapper
+
+
+@csrf_exempt
+@never_cache
+@json_post
+def decisions(request: HttpRequest, data: dict, key: str | None) -> HttpResponse:
+    """POST answers: 201 with the stored decision; anything else: a 4xx JSON naming the problem."""
+    body = idempotency.fingerprint(data)
+    answers, title, cost_details, errors = _validated(data)
     if errors:
         return _errors(400, errors)
-
     try:
         decision = idempotency.earlier(key, body) if key else None
         if decision is None:

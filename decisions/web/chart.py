@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from html import escape as _html_escape
 
-from decisions.domain.engine import MAX_MONTHLY_REQUESTS
+from decisions.domain.fields import MAX_MONTHLY_REQUESTS
 from decisions.domain.money import format_count, format_money, format_months
 
 YOUR_VOLUME = "Your volume"

@@ -7,12 +7,16 @@ what the API accepts; the tests validate real responses against it.
 import dataclasses
 
 from decisions.domain import costs, engine
-from decisions.models import (
-    DEFAULT_PROMPT_MODEL,
-    DEFAULT_TUNE_MODEL,
-    TITLE_MAX_LENGTH,
-    ModelPrice,
+from decisions.domain.fields import (
+    COST_QUESTIONS,
+    QUESTIONS,
+    STRENGTH_CHOICES,
+    TITLE,
 )
+from decisions.domain.panel import PANEL_VERSION
+from decisions.domain.prices import FINE_TUNING_STATUSES
+from decisions.domain.question import COUNT, MODEL, YES_NO, Question
+from decisions.models import offered_for_fine_tuning, price_sheet
 from decisions.web import idempotency
 
 
@@ -23,113 +27,35 @@ def _enum(pairs: tuple[tuple[str, str], ...]) -> list[str]:
 _RECOMMENDATION = {"type": "string", "enum": list(engine.RECOMMENDATION_LABELS)}
 
 
+def property_for(question: Question) -> dict:
+    """One request property, from the catalogue: what the API accepts is what it describes."""
+    if question.kind == COUNT:
+        schema: dict = {
+            "type": "integer", "minimum": question.minimum, "maximum": question.maximum,
+        }
+    elif question.kind == YES_NO:
+        schema = {"type": "boolean"}
+    elif question.kind == MODEL:
+        schema = {"type": "string", "minLength": 1, "maxLength": question.maximum}
+    else:
+        schema = {"type": "string", "enum": question.values}
+    if question.default is not None:
+        schema["default"] = question.default
+    elif question.kind == COUNT:
+        schema["example"] = question.example
+    return {**schema, "description": question.description}
+
+
 def _answer_properties() -> dict:
-    return {
-        "monthly_requests": {
-            "type": "integer", "minimum": 0, "maximum": engine.MAX_MONTHLY_REQUESTS,
-            "description": "Completions per month on this task, now or expected in production.",
-            "example": 2000000,
-        },
-        "prompt_tokens": {
-            "type": "integer", "minimum": 0, "maximum": engine.MAX_PROMPT_TOKENS, "default": 1500,
-            "description": "Tokens of instructions and few-shot examples sent with every call.",
-        },
-        "labeled_examples": {
-            "type": "integer", "minimum": 0, "maximum": engine.MAX_LABELED_EXAMPLES,
-            "description": "High-quality labeled input/output examples available today.",
-            "example": 800,
-        },
-        "domain_language": {
-            "type": "boolean",
-            "description": "The task uses specialised language the base model mishandles.",
-        },
-        "change_frequency": {
-            "type": "string", "enum": _enum(engine.CHANGE_FREQUENCY_CHOICES),
-            "description": "How often the task's requirements change.",
-        },
-        "phase": {
-            "type": "string", "enum": _enum(engine.PHASE_CHOICES),
-            "description": "Still experimenting, preparing launch, or running in production.",
-        },
-        "fresh_knowledge": {
-            "type": "boolean",
-            "description": "Answers depend on facts that change after a model is trained.",
-        },
-        "latency": {
-            "type": "string", "enum": _enum(engine.LATENCY_CHOICES),
-            "description": "Offline, a person waits, or a latency-critical user-facing path.",
-        },
-        "output_format": {
-            "type": "string", "enum": _enum(engine.OUTPUT_FORMAT_CHOICES),
-            "description": "Prose, loose structure, or an exact schema every time.",
-        },
-        "reasoning": {
-            "type": "string", "enum": _enum(engine.REASONING_CHOICES),
-            "description": "Classification and rewriting, or multi-step reasoning and tool use.",
-        },
-        "small_model": {
-            "type": "string", "enum": _enum(engine.SMALL_MODEL_CHOICES), "default": "not_tried",
-            "description": (
-                "The model you would fine-tune, prompted with your prompt and judged on a "
-                "held-out evaluation set (about 100 examples kept out of training): is its "
-                "quality good enough for this task?"
-            ),
-        },
-    }
+    return {name: property_for(BY_ANSWER[name]) for name in engine.ANSWER_FIELDS}
 
 
 def _cost_detail_properties() -> dict:
     """The optional cost details: they feed the cost estimate, never the verdict."""
-    defaults = costs.COST_DETAIL_DEFAULTS
+    return {question.name: property_for(question) for question in COST_QUESTIONS}
 
-    def count(name: str, minimum: int, maximum: int, description: str) -> dict:
-        return {
-            "type": "integer", "minimum": minimum, "maximum": maximum,
-            "default": defaults[name], "description": description,
-        }
 
-    model = {"type": "string", "minLength": 1, "maxLength": 60}
-    return {
-        "input_tokens": count(
-            "input_tokens", 0, costs.MAX_TOKENS_PER_REQUEST,
-            "Input tokens per request besides the prompt (the user's text, retrieved context).",
-        ),
-        "output_tokens": count(
-            "output_tokens", 0, costs.MAX_TOKENS_PER_REQUEST,
-            "Output tokens the model writes back per request.",
-        ),
-        "tuned_prompt_tokens": count(
-            "tuned_prompt_tokens", 0, costs.MAX_TOKENS_PER_REQUEST,
-            "The short instruction a fine-tuned model still gets, in tokens.",
-        ),
-        "retrieved_tokens": count(
-            "retrieved_tokens", 0, costs.MAX_TOKENS_PER_REQUEST,
-            "Tokens of facts retrieved into every call when answers need fresh knowledge.",
-        ),
-        "prompt_caching": {
-            "type": "boolean", "default": defaults["prompt_caching"],
-            "description": "Bill the static prompt at the cached-input price where there is one.",
-        },
-        "prompt_model": {
-            **model, "default": DEFAULT_PROMPT_MODEL,
-            "description": "The model you would prompt: a name on the price sheet.",
-        },
-        "tune_model": {
-            **model, "default": DEFAULT_TUNE_MODEL,
-            "description": (
-                "The model you would fine-tune: a name on the price sheet that is offered for "
-                "fine-tuning. One closed to new customers gets no fine-tuning estimate."
-            ),
-        },
-        "epochs": count("epochs", 1, costs.MAX_EPOCHS, "Training epochs over the examples."),
-        "engineering_days": count(
-            "engineering_days", 0, costs.MAX_ENGINEERING_DAYS,
-            "Engineering days to build the fine-tuning pipeline.",
-        ),
-        "day_rate": count(
-            "day_rate", 0, costs.MAX_DAY_RATE, "Cost of an engineering day, in US dollars."
-        ),
-    }
+BY_ANSWER = {question.name: question for question in QUESTIONS}
 
 
 _NUMBER = {"type": "number"}
@@ -158,7 +84,7 @@ _PRICE = {
         "training_per_m": _NUMBER_OR_NULL,
         "hosting_per_hour": _NUMBER,
         "storage_per_month": _NUMBER,
-        "fine_tuning": {"type": "string", "enum": ["", *costs.FINE_TUNING_STATUSES]},
+        "fine_tuning": {"type": "string", "enum": ["", *FINE_TUNING_STATUSES]},
         "fine_tuning_since": {"type": "string"},
         "fine_tuning_source": {"type": "string"},
         "retires_on": {"type": "string"},
@@ -188,7 +114,7 @@ _COSTS_V2 = {
     ],
     "additionalProperties": False,
     "properties": {
-        "version": {"const": costs.PANEL_VERSION},
+        "version": {"const": PANEL_VERSION},
         "currency": {"type": "string", "enum": [costs.CURRENCY]},
         "today": {"type": "string", "description": "The day the estimate was made (ISO)."},
         "price_as_of": {"type": "string", "description": "The older of the prices' dates."},
@@ -296,9 +222,7 @@ _ECONOMICS = {
     },
 }
 
-_REQUIRED_ANSWERS = [
-    name for name in engine.ANSWER_FIELDS if name not in ("prompt_tokens", "small_model")
-]
+_REQUIRED_ANSWERS = [name for name in engine.ANSWER_FIELDS if BY_ANSWER[name].required]
 
 _ERRORS = {
     "type": "object",
@@ -346,7 +270,7 @@ _DECISION = {
             "type": "string", "format": "uri",
             "description": "The result page, public to whoever has the link.",
         },
-        "title": {"type": "string", "maxLength": TITLE_MAX_LENGTH},
+        "title": {"type": "string", "maxLength": TITLE.maximum},
         "created": {"type": "string", "format": "date-time"},
         "answers": {
             "type": "object",
@@ -356,7 +280,7 @@ _DECISION = {
         },
         "recommendation": _RECOMMENDATION,
         "strength": {
-            "type": ["string", "null"], "enum": [*_enum(engine.STRENGTH_CHOICES), None],
+            "type": ["string", "null"], "enum": [*_enum(STRENGTH_CHOICES), None],
             "description": (
                 "borderline when an estimate a little off would change the verdict, or one "
                 "obstacle alone stands between the team and a saving; null before engine 2.0."
@@ -441,22 +365,17 @@ _IDEMPOTENCY_KEY = {
 
 
 # Control characters (Unicode category Cc) and bidirectional overrides and isolates, which
-# decisions.models.title_problem refuses; lone surrogates cannot be written in a pattern, and
-# no JSON encoder produces them.
+# Question.text_problem (decisions.domain.question) refuses; lone surrogates cannot be written
+# in a pattern, and no JSON encoder produces them.
 TITLE_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$"
 
 
 def _model_names_on_the_sheet(properties: dict) -> dict:
     """prompt_model and tune_model as enums of the price sheet's names as it is now (one
-    query): any model on the sheet, and those with fine-tuning prices. A list that would be
+    query): any model on the sheet, and those offered for fine-tuning. A list that would be
     empty leaves the field out, as the API then refuses it."""
-    sheet = list(ModelPrice.objects.order_by("name"))
-    names = {
-        "prompt_model": [price.name for price in sheet],
-        "tune_model": [
-            price.name for price in ModelPrice.objects.offered_for_fine_tuning().order_by("name")
-        ],
-    }
+    sheet = price_sheet()
+    names = {"prompt_model": sorted(sheet), "tune_model": sorted(offered_for_fine_tuning(sheet))}
     properties = dict(properties)
     for field, enum in names.items():
         if not enum:
@@ -498,12 +417,9 @@ def spec() -> dict:
     request_properties = {
         **_answer_properties(),
         **_model_names_on_the_sheet(_cost_detail_properties()),
-        "title": {
-            "type": "string", "maxLength": TITLE_MAX_LENGTH, "pattern": TITLE_PATTERN,
-            "description": (
-                "A name for the decision, shown on the result page. Optional. Control "
-                "characters (line breaks, tabs, NUL) and bidirectional overrides are refused."
-            ),
+        TITLE.name: {
+            "type": "string", "maxLength": TITLE.maximum, "pattern": TITLE_PATTERN,
+            "description": TITLE.description,
         },
     }
     markdown = {"text/markdown": {"schema": {"type": "string"}}}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from decisions.domain import costs, engine, fields
+from decisions.domain.panel import PANEL_VERSION
 from decisions.web import chart
 
 FAVOURS_LABELS: dict[str, str] = {
@@ -233,7 +234,7 @@ def present_costs(
     whose own summary is shown as it was stored). No query and no recomputation."""
     if not isinstance(stored, Mapping):
         return None, NO_PRICE.format(models=_chosen_models(details))
-    if stored.get("version") != costs.PANEL_VERSION:
+    if stored.get("version") != PANEL_VERSION:
         summary = str(stored.get("summary") or "")
         return None, f"{summary} {OLD_ESTIMATE}".strip()
     prompt, tune = stored.get("prompt_model") or {}, stored.get("tune_model") or {}

@@ -31,7 +31,7 @@ from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import NamedUrlSessionWizardView
 
-from decisions.domain import costs, engine
+from decisions.domain import costs, engine, prices
 from decisions.domain.fields import (
     BY_NAME,
     COST_BY_NAME,
@@ -100,9 +100,9 @@ def _price_choices(snapshot: list[dict[str, object]]) -> dict[str, list[tuple[st
         everything.append((price.name, f"{price.name} ({price.provider})"))
         if price.open_on(today):
             tunable.append((price.name, f"{price.name} ({price.provider})"))
-        elif price.fine_tuning or price.has_fine_tuning_prices:
+        elif price.offered_for_fine_tuning:
             availability = price.availability()
-            why = "no fine-tuning price" if price.fine_tuning == costs.OPEN else (
+            why = "no fine-tuning price" if price.fine_tuning == prices.OPEN else (
                 availability[:1].lower() + availability[1:]
             )
             tunable.append((price.name, f"{price.name} ({price.provider}; {why})"))

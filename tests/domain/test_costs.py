@@ -21,10 +21,10 @@ from decisions.domain.costs import (
     Price,
     display_name,
     estimate,
-    panel,
 )
 from decisions.domain.engine import NON_FIELD_ERRORS, Answers
 from decisions.domain.money import about_volume, format_count, format_money, format_months
+from decisions.domain.panel import panel
 from tests.helpers import FINE_TUNING_ANSWERS
 
 TODAY = datetime.date(2026, 11, 30)
@@ -220,19 +220,18 @@ def test_cost_inputs_hold_only_the_cost_details():
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("input_tokens", -1, "Enter a number of input tokens per request from 0 to 2,000,000."),
-        ("input_tokens", 2_000_001,
-         "Enter a number of input tokens per request from 0 to 2,000,000."),
+        ("input_tokens", -1, "Enter a number of input tokens of 0 or more."),
+        ("input_tokens", 2_000_001, "Enter a number of input tokens of 2,000,000 or fewer."),
         ("output_tokens", 1.5,
-         "Enter the number of output tokens per request as a whole number, for example 300."),
+         "Enter the number of output tokens as a whole number, for example 300."),
         ("tuned_prompt_tokens", 2_000_001,
-         "Enter a number of instruction tokens from 0 to 2,000,000."),
+         "Enter a number of instruction tokens of 2,000,000 or fewer."),
         ("retrieved_tokens", "1000",
-         "Enter the number of retrieved tokens per request as a whole number, for example 1000."),
-        ("epochs", 0, "Enter a number of training epochs from 1 to 100."),
-        ("epochs", 101, "Enter a number of training epochs from 1 to 100."),
-        ("engineering_days", 1001, "Enter a number of engineering days from 0 to 1,000."),
-        ("day_rate", 1_000_001, "Enter a number of US dollars a day from 0 to 1,000,000."),
+         "Enter the number of retrieved tokens as a whole number, for example 1,000."),
+        ("epochs", 0, "Enter a number of training epochs of 1 or more."),
+        ("epochs", 101, "Enter a number of training epochs of 100 or fewer."),
+        ("engineering_days", 1001, "Enter a number of engineering days of 1,000 or fewer."),
+        ("day_rate", 1_000_001, "Enter a number of US dollars a day of 1,000,000 or fewer."),
         ("day_rate", True, "Enter the number of US dollars a day as a whole number"),
         ("prompt_caching", "yes", "Answer true or false."),
         ("prompt_caching", 1, "Answer true or false."),
@@ -280,7 +279,7 @@ def test_from_mapping_reports_unknown_and_invalid_fields_together():
             {"epochs": 0, "monthly_requests": 5, "colour": "blue", "prompt_caching": "on"}
         )
     assert caught.value.errors == {
-        "epochs": ["Enter a number of training epochs from 1 to 100."],
+        "epochs": ["Enter a number of training epochs of 1 or more."],
         "prompt_caching": ["Answer true or false."],
         "monthly_requests": ["Unknown field."],  # an answer, not a cost detail
         "colour": ["Unknown field."],
@@ -1056,11 +1055,3 @@ def test_format_count(count, text):
 )
 def test_about_volume_rounds_to_two_significant_figures(volume, text):
     assert about_volume(volume) == text
-
-
-def test_costs_still_re_exports_the_money_helpers():
-    from decisions.domain import costs
-
-    assert (costs.format_money, costs.format_months, costs.format_count) == (
-        format_money, format_months, format_count,
-    )

@@ -29,11 +29,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from decisions.domain.economics import PAYBACK_MONTHS
 from decisions.domain.engine import (
     ENGINE_VERSION,
     LONG_PROMPT,
     MIN_EXAMPLES,
-    PAYBACK_MONTHS,
     Answers,
     Economics,
     InvalidAnswers,

@@ -14,7 +14,7 @@ from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIRespo
 from openapi_core.testing import MockRequest
 from openapi_spec_validator import validate as validate_spec
 
-from decisions.domain import costs, engine, price_sheet
+from decisions.domain import costs, engine, fields, price_sheet
 from decisions.models import (
     DEFAULT_PROMPT_MODEL,
     DEFAULT_TUNE_MODEL,
@@ -245,15 +245,15 @@ def with_cost(field: str, value: object, case: str):
 
 COST_ERRORS = [
     with_cost("input_tokens", -1, "input-tokens-negative"),
-    with_cost("input_tokens", costs.MAX_TOKENS_PER_REQUEST + 1, "input-tokens-over"),
+    with_cost("input_tokens", fields.MAX_TOKENS_PER_REQUEST + 1, "input-tokens-over"),
     with_cost("output_tokens", "300", "output-tokens-string"),
     with_cost("output_tokens", 300.5, "output-tokens-fraction"),
     with_cost("epochs", 0, "epochs-zero"),
-    with_cost("epochs", costs.MAX_EPOCHS + 1, "epochs-over"),
+    with_cost("epochs", fields.MAX_EPOCHS + 1, "epochs-over"),
     with_cost("epochs", True, "epochs-bool"),
     with_cost("engineering_days", -3, "days-negative"),
     with_cost("engineering_days", None, "days-null"),
-    with_cost("day_rate", costs.MAX_DAY_RATE + 1, "day-rate-over"),
+    with_cost("day_rate", fields.MAX_DAY_RATE + 1, "day-rate-over"),
     with_cost("prompt_model", "gpt-5-turbo", "prompt-model-unknown"),
     with_cost("prompt_model", 4, "prompt-model-not-text"),
     with_cost("prompt_model", "gpt-4.1\u0000", "prompt-model-nul"),
@@ -262,7 +262,7 @@ COST_ERRORS = [
     with_cost("tune_model", DEFAULT_PROMPT_MODEL, "tune-model-never-offered"),
     with_cost("tuned_prompt_tokens", -1, "tuned-prompt-tokens-negative"),
     with_cost("tuned_prompt_tokens", "100", "tuned-prompt-tokens-string"),
-    with_cost("retrieved_tokens", costs.MAX_TOKENS_PER_REQUEST + 1, "retrieved-tokens-over"),
+    with_cost("retrieved_tokens", fields.MAX_TOKENS_PER_REQUEST + 1, "retrieved-tokens-over"),
     with_cost("retrieved_tokens", 1.5, "retrieved-tokens-fraction"),
     with_cost("prompt_caching", "yes", "prompt-caching-string"),
     with_cost("prompt_caching", 1, "prompt-caching-int"),
@@ -453,7 +453,9 @@ def test_integer_of_thousands_of_digits_is_out_of_range(client):
     response = post(client, body)
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["monthly_requests"]
-    assert "from 0 to" in response.json()["errors"]["monthly_requests"][0]
+    assert response.json()["errors"]["monthly_requests"] == [
+        fields.BY_NAME["monthly_requests"].too_big
+    ]
 
 
 def test_huge_negative_integer_is_out_of_range(client):
@@ -763,26 +765,26 @@ json_values = st.recursive(
     max_leaves=12,
 )
 valid_values = {
-    "monthly_requests": st.integers(0, engine.MAX_MONTHLY_REQUESTS),
-    "prompt_tokens": st.integers(0, engine.MAX_PROMPT_TOKENS),
-    "labeled_examples": st.integers(0, engine.MAX_LABELED_EXAMPLES),
+    "monthly_requests": st.integers(0, fields.MAX_MONTHLY_REQUESTS),
+    "prompt_tokens": st.integers(0, fields.MAX_PROMPT_TOKENS),
+    "labeled_examples": st.integers(0, fields.MAX_LABELED_EXAMPLES),
     "domain_language": st.booleans(),
     "fresh_knowledge": st.booleans(),
-    "change_frequency": st.sampled_from([v for v, _ in engine.CHANGE_FREQUENCY_CHOICES]),
-    "phase": st.sampled_from([v for v, _ in engine.PHASE_CHOICES]),
-    "latency": st.sampled_from([v for v, _ in engine.LATENCY_CHOICES]),
-    "output_format": st.sampled_from([v for v, _ in engine.OUTPUT_FORMAT_CHOICES]),
-    "reasoning": st.sampled_from([v for v, _ in engine.REASONING_CHOICES]),
-    "small_model": st.sampled_from([v for v, _ in engine.SMALL_MODEL_CHOICES]),
+    "change_frequency": st.sampled_from(fields.BY_NAME["change_frequency"].values),
+    "phase": st.sampled_from(fields.BY_NAME["phase"].values),
+    "latency": st.sampled_from(fields.BY_NAME["latency"].values),
+    "output_format": st.sampled_from(fields.BY_NAME["output_format"].values),
+    "reasoning": st.sampled_from(fields.BY_NAME["reasoning"].values),
+    "small_model": st.sampled_from(fields.BY_NAME["small_model"].values),
     "title": st.text(max_size=130),
-    "input_tokens": st.integers(0, costs.MAX_TOKENS_PER_REQUEST),
-    "output_tokens": st.integers(0, costs.MAX_TOKENS_PER_REQUEST),
-    "tuned_prompt_tokens": st.integers(0, costs.MAX_TOKENS_PER_REQUEST),
-    "retrieved_tokens": st.integers(0, costs.MAX_TOKENS_PER_REQUEST),
+    "input_tokens": st.integers(0, fields.MAX_TOKENS_PER_REQUEST),
+    "output_tokens": st.integers(0, fields.MAX_TOKENS_PER_REQUEST),
+    "tuned_prompt_tokens": st.integers(0, fields.MAX_TOKENS_PER_REQUEST),
+    "retrieved_tokens": st.integers(0, fields.MAX_TOKENS_PER_REQUEST),
     "prompt_caching": st.booleans(),
-    "epochs": st.integers(1, costs.MAX_EPOCHS),
-    "engineering_days": st.integers(0, costs.MAX_ENGINEERING_DAYS),
-    "day_rate": st.integers(0, costs.MAX_DAY_RATE),
+    "epochs": st.integers(1, fields.MAX_EPOCHS),
+    "engineering_days": st.integers(0, fields.MAX_ENGINEERING_DAYS),
+    "day_rate": st.integers(0, fields.MAX_DAY_RATE),
     "prompt_model": st.sampled_from(SEEDED_MODELS),
     # Every model offered for fine-tuning, open, closed or retired, and one never offered.
     "tune_model": st.sampled_from(

@@ -13,8 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from decisions.domain import costs
-from decisions.domain.engine import MAX_MONTHLY_REQUESTS, Answers
+from decisions.domain.engine import Answers
+from decisions.domain.fields import MAX_MONTHLY_REQUESTS
 from decisions.domain.money import format_money
+from decisions.domain.panel import panel
 from decisions.web.chart import (
     BREAK_EVEN,
     EM,
@@ -76,7 +78,7 @@ def make_panel(
         }
     )
     est = costs.estimate(person, costs.CostInputs(), GEMINI_PRO, tune, today=TODAY)
-    return costs.panel(est, recommendation)
+    return panel(est, recommendation)
 
 
 def hybrid_panel() -> dict:

@@ -1,0 +1,313 @@
+"""The cost panel: an estimate in figures and words, as stored with a decision, so a result is
+shown as it was given without recomputing anything (DESIGN.md section 3b).
+
+Plain Python with no Django import.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from decisions.domain.costs import CostEstimate, Option, cents, significant
+from decisions.domain.fields import MAX_MONTHLY_REQUESTS
+from decisions.domain.money import about_volume, format_money, format_months, volume_words
+from decisions.domain.panel_words import (
+    a_month,
+    and_join,
+    assumptions,
+    lower_first,
+    plural,
+    prompt_name,
+    summary,
+    tune_name,
+)
+
+PANEL_VERSION = 2
+_KEY_NAMES = {"A": "prompted", "B": "small_prompted", "C": "tuned"}
+
+
+def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
+    """The cost panel for a decision with this verdict: every figure and sentence the result
+    page, the exports and the admin show, JSON-ready, so a stored decision is shown as it was
+    given without recomputing anything. Money to the cent, per-request prices to 4 significant
+    digits."""
+    volume = est.answers.monthly_requests
+    e = est.economics
+    baseline_key = "A" if e and e.baseline(est.answers.small_model) == "prompted" else "B"
+    figures: list[dict[str, str]] = []
+    payload: dict[str, object] = {
+        "version": PANEL_VERSION,
+        "currency": est.currency,
+        "today": est.today,
+        "price_as_of": min((d for d in (est.prompt_model.as_of, est.tune_model.as_of) if d),
+                           default=""),
+        "volume": volume,
+        "inputs": est.inputs.as_dict(),
+        "prompt_model": est.prompt_model.as_dict(),
+        "tune_model": est.tune_model.as_dict(),
+        "options": [
+            {
+                "key": option.key,
+                "label": option.label,
+                "per_request": significant(option.per_request, 10),
+                "monthly_fixed": cents(option.monthly_fixed),
+                "monthly": cents(option.monthly(volume)) if volume else None,
+            }
+            for option in est.options
+            if option.key != "H" or recommendation == "hybrid"
+        ],
+        "caching": list(est.caching),
+        "batch": est.batch,
+        "unpriced": est.unpriced,
+        "hosting_monthly": cents(est.hosting_monthly),
+        "dedicated_monthly": cents(est.dedicated_monthly),
+        "retraining_monthly": cents(est.retraining_monthly),
+        "training_cost": cents(est.training_cost),
+        "engineering_cost": cents(est.engineering_cost),
+        "one_off": cents(est.one_off),
+        "horizon_months": cents(est.horizon_months),
+        "horizon_reason": est.horizon_reason,
+        "baseline": baseline_key if e else None,
+        "pays_back": False,
+        "saving": None,
+        "payback_months": None,
+        "break_even_volume": None,
+        "figures": figures,
+    }
+    a = est.option("A")
+    assert a is not None
+    price_notes = _price_notes(est)
+    if e is None:
+        figures.append(_option_figure(a, volume, price_notes.get("A", "")))
+        payload["summary"] = est.unpriced
+        payload["assumptions"] = assumptions(est)
+        return payload
+
+    b, c = est.option("B"), est.option("C")
+    assert b is not None and c is not None and est.one_off is not None
+    baseline = a if baseline_key == "A" else b
+    baseline_name = e.baseline(est.answers.small_model)
+    break_even = e.break_even_volume(baseline_name)
+    pays_back = volume >= 1 and e.pays_back(volume, baseline_name)
+    saving = Decimal(str(e.saving(volume, baseline_name))) if volume else None
+    months = e.payback_months(volume, baseline_name) if volume else None
+    payload.update(
+        pays_back=pays_back,
+        saving=cents(saving),
+        payback_months=round(months, 2) if months is not None else None,
+        break_even_volume=break_even,
+    )
+    hybrid = recommendation == "hybrid"
+    hybrid_option = est.option("H") if hybrid else None
+
+    for option in (a, b, c):
+        figures.append(_option_figure(option, volume, price_notes.get(option.key, "")))
+    if est.dedicated_monthly is not None:
+        figures.append(_dedicated_figure(est))
+    if hybrid:
+        figures.append(_hybrid_figure(est, hybrid_option, volume))
+    elif volume:
+        figures.append(_saving_figure(est, baseline, saving))
+    figures.append(_one_off_figure(est))
+    figures.append(_payback_figure(est, volume, pays_back, months, hybrid_option is not None))
+    figures.append(_break_even_figure(est, break_even, hybrid_option is not None))
+    payload["summary"] = summary(est, baseline, volume, pays_back, saving, months, break_even,
+                                  hybrid_option, hybrid)
+    payload["assumptions"] = assumptions(est)
+    return payload
+
+
+def _per_request_words(value: Decimal) -> str:
+    """A per-request price, or the plain fact that there is none (a model billed by the hour)."""
+    return f"{format_money(value)} a request" if value else "No charge per request"
+
+
+def _price_notes(est: CostEstimate) -> dict[str, str]:
+    notes = {}
+    for key, price in (("A", est.prompt_model), ("B", est.tune_model)):
+        parts = []
+        if price.name in est.caching:
+            parts.append("the static prompt billed at the cached-input price")
+        if est.batch and price.batch_discount is not None:
+            parts.append("at batch prices")
+        notes[key] = and_join(parts)
+    if est.batch and est.tune_model.batch_discount is not None:
+        notes["C"] = "at batch prices"
+    if est.dedicated_monthly is not None:
+        notes["C"] = and_join([
+            note for note in (notes.get("C", ""), "at the base model's per-token rate, to compare "
+                              "like with like") if note
+        ])
+    return notes
+
+
+def _option_figure(option: Option, volume: int, note: str) -> dict[str, str]:
+    per_request = _per_request_words(option.per_request)
+    if note:
+        per_request += f", {note}"
+    if option.key == "C" and option.monthly_fixed:
+        per_request += f", plus {format_money(option.monthly_fixed)} a month fixed"
+    if not volume:
+        return {"key": option.key, "label": option.label, "value": per_request, "detail": ""}
+    return {
+        "key": option.key,
+        "label": option.label,
+        "value": a_month(option.monthly(volume)),
+        "detail": per_request,
+    }
+
+
+def _dedicated_figure(est: CostEstimate) -> dict[str, str]:
+    assert est.dedicated_monthly is not None
+    provider = est.tune_model.provider or "The provider"
+    return {
+        "key": "dedicated",
+        "label": "Dedicated deployment for the fine-tuned model",
+        "value": f"{format_money(est.tune_model.hosting_per_hour)} an hour, "
+        f"{a_month(est.dedicated_monthly)} running all month",
+        "detail": (
+            f"{provider} serves fine-tuned {tune_name(est)} only on a deployment billed by the "
+            "hour. The untuned model could run on one too, so the "
+            "comparison above prices every option per token, at the same rates; whether hourly "
+            "billing is cheaper for you depends on your throughput, not on training."
+        ),
+    }
+
+
+def _hybrid_figure(est: CostEstimate, hybrid: Option | None, volume: int) -> dict[str, str]:
+    a, b, c = est.option("A"), est.option("B"), est.option("C")
+    assert a is not None and b is not None and c is not None
+    if hybrid is None:  # the retrieval hybrid: the fine-tuned model with facts fetched per call
+        label = f"What the hybrid runs: fine-tuned {tune_name(est)} with retrieval"
+        if not volume:
+            return {"key": "H", "label": label, "value": _per_request_words(c.per_request),
+                    "detail": "Retrieved facts are in every option's input."}
+        return {
+            "key": "H",
+            "label": label,
+            "value": a_month(c.monthly(volume)),
+            "detail": "Retrieved facts are in every option's input, so they cost the same "
+            "whichever model reads them.",
+        }
+    if not volume:
+        return {"key": "H", "label": hybrid.label, "value": _per_request_words(hybrid.per_request),
+                "detail": "No saving: it runs both models on every request."}
+    extra = hybrid.monthly(volume) - a.monthly(volume)
+    return {
+        "key": "H",
+        "label": hybrid.label,
+        "value": a_month(hybrid.monthly(volume)),
+        "detail": f"{format_money(extra)} a month more than prompting {prompt_name(est)} "
+        "alone: the hybrid runs both models, so it saves nothing; it buys consistent output.",
+    }
+
+
+def _saving_figure(est: CostEstimate, baseline: Option, saving: Decimal | None) -> dict[str, str]:
+    a, b, c = est.option("A"), est.option("B"), est.option("C")
+    assert a is not None and b is not None and c is not None and saving is not None
+    volume = est.answers.monthly_requests
+    prompt_part = b.monthly(volume) - c.monthly(volume)
+    model_part = a.monthly(volume) - b.monthly(volume)
+    value = (
+        f"{a_month(saving)} saved" if saving > 0 else f"{a_month(-saving)} more"
+        if saving < 0 else "Nothing saved"
+    )
+    if prompt_part >= 0:
+        shorter = (
+            f"Dropping the long prompt saves {a_month(prompt_part)} against "
+            f"{lower_first(b.label)}, {_fixed_words(est)} included"
+        )
+    else:
+        shorter = (
+            f"Dropping the long prompt does not cover {_fixed_words(est)}: "
+            f"{lower_first(c.label)} costs {a_month(-prompt_part)} more than "
+            f"{lower_first(b.label)}"
+        )
+    if baseline.key == "A":
+        smaller = (
+            f"; the smaller model saves {a_month(model_part)}, counted because "
+            f"{tune_name(est)} falls short unless it is trained"
+        )
+    else:
+        smaller = (
+            f"; the smaller model saves {a_month(model_part)} more, which prompting "
+            f"{tune_name(est)} gives without training, so it is not counted"
+        )
+    return {
+        "key": "saving",
+        "label": f"Fine-tuning against {lower_first(baseline.label)}",
+        "value": value,
+        "detail": f"{shorter}{smaller}.",
+    }
+
+
+def _fixed_words(est: CostEstimate) -> str:
+    """What the fine-tuned model's monthly fixed cost is made of, in words."""
+    return "hosting and retraining" if est.hosting_monthly else "retraining"
+
+
+def _one_off_figure(est: CostEstimate) -> dict[str, str]:
+    inputs = est.inputs
+    assert est.one_off is not None and est.training_cost is not None
+    retrain = ""
+    if est.retraining_monthly:
+        retrain = (
+            f" Retraining as often as requirements change adds "
+            f"{a_month(est.retraining_monthly)} (training plus one engineering day each time)."
+        )
+    examples = est.answers.labeled_examples
+    training = (
+        f"Training {format_money(est.training_cost)} ({plural(examples, 'example')}, "
+        f"{plural(inputs.epochs, 'epoch')})"
+        if examples
+        else "No examples to train on yet"
+    )
+    return {
+        "key": "one_off",
+        "label": "One-off cost of fine-tuning",
+        "value": format_money(est.one_off),
+        "detail": f"{training} plus engineering {format_money(est.engineering_cost)} "
+        f"({plural(inputs.engineering_days, 'day')} at {format_money(inputs.day_rate)}).{retrain}",
+    }
+
+
+def _payback_figure(
+    est: CostEstimate, volume: int, pays_back: bool, months: float | None, hybrid: bool
+) -> dict[str, str]:
+    assert est.horizon_months is not None
+    horizon = format_months(est.horizon_months)
+    detail = est.horizon_reason
+    if not volume:
+        value = "No volume yet"
+    elif months is None:
+        value = f"Not within {horizon} at this volume"
+    elif pays_back:
+        value = f"{format_months(months)}"
+        if hybrid:
+            value += ", if it replaced prompting"
+    else:
+        value = f"{format_months(months)}: longer than the {horizon} it can earn"
+    return {"key": "payback", "label": "Pays back in", "value": value, "detail": detail}
+
+
+def _break_even_figure(
+    est: CostEstimate, break_even: int | None, reasoning_hybrid: bool
+) -> dict[str, str]:
+    assert est.horizon_months is not None
+    horizon = format_months(est.horizon_months)
+    if break_even is None:
+        value = "No volume"
+        detail = f"No volume up to {MAX_MONTHLY_REQUESTS:,} a month pays back within {horizon}."
+    elif reasoning_hybrid:
+        value = f"{about_volume(break_even)} completions a month, if it replaced prompting"
+        detail = (
+            "In this hybrid the fine-tuned model runs beside the prompted one, so no volume pays "
+            "it back."
+        )
+    else:
+        value = f"{about_volume(break_even)} completions a month"
+        detail = (
+            f"The least volume at which fine-tuning pays back within {horizon}: "
+            f"{volume_words(break_even)} at today's figures."
+        )
+    return {"key": "break_even", "label": "Pays back from", "value": value, "detail": detail}

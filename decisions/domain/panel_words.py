@@ -1,0 +1,137 @@
+"""The cost panel's two sentences, its summary and its assumptions, and the words for models and
+months that the panel's figures share with them.
+
+Plain Python with no Django import.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from decisions.domain.costs import CostEstimate, Option
+from decisions.domain.money import about_volume, format_money, format_months, volume_words
+from decisions.domain.prices import display_name
+
+
+def plural(count: int | Decimal, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+def a_month(value: Decimal) -> str:
+    return f"{format_money(value)} a month"
+
+
+def tune_name(est: CostEstimate) -> str:
+    return display_name(est.tune_model.name)
+
+
+def prompt_name(est: CostEstimate) -> str:
+    return display_name(est.prompt_model.name)
+
+
+def lower_first(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
+def and_join(parts: list[str]) -> str:
+    return " and ".join(parts)
+
+
+def summary(
+    est: CostEstimate,
+    baseline: Option,
+    volume: int,
+    pays_back: bool,
+    saving: Decimal | None,
+    months: float | None,
+    break_even: int | None,
+    hybrid: Option | None,
+    recommendation_is_hybrid: bool = False,
+) -> str:
+    a, b, c = est.option("A"), est.option("B"), est.option("C")
+    assert a is not None and b is not None and c is not None and est.one_off is not None
+    assert est.horizon_months is not None
+    horizon = format_months(est.horizon_months)
+    from_volume = (
+        f"Fine-tuning pays back within {horizon} from {about_volume(break_even)} completions a "
+        "month."
+        if break_even is not None
+        else f"No volume pays back fine-tuning's {format_money(est.one_off)} one-off cost within "
+        f"{horizon}."
+    )
+    if not volume:
+        tuned = (
+            f"{format_money(c.per_request)} on fine-tuned {tune_name(est)}"
+            if c.per_request
+            else f"nothing per request on fine-tuned {tune_name(est)}, which is billed by the hour"
+        )
+        return (
+            f"No volume yet, so there are no monthly figures: a request costs "
+            f"{format_money(a.per_request)} prompting {prompt_name(est)}, "
+            f"{format_money(b.per_request)} prompting {tune_name(est)} and {tuned}. {from_volume}"
+        )
+    text = (
+        f"At {volume_words(volume)}, {lower_first(a.label)} costs "
+        f"{a_month(a.monthly(volume))}, {lower_first(b.label)} "
+        f"{a_month(b.monthly(volume))} and {lower_first(c.label)} "
+        f"{a_month(c.monthly(volume))}."
+    )
+    if hybrid is None and recommendation_is_hybrid:
+        months_text = (
+            f"; it earns back its {format_money(est.one_off)} one-off cost in "
+            f"{format_months(months)}" if pays_back and months is not None else ""
+        )
+        return (
+            f"{text} The hybrid runs fine-tuned {tune_name(est)} with facts retrieved into every "
+            f"call: {a_month(c.monthly(volume))}, against {a_month(baseline.monthly(volume))} "
+            f"for {lower_first(baseline.label)} with the same facts{months_text}."
+        )
+    if hybrid is not None:
+        extra = hybrid.monthly(volume) - a.monthly(volume)
+        return (
+            f"{text} The hybrid runs both {prompt_name(est)} and fine-tuned "
+            f"{tune_name(est)}: {a_month(hybrid.monthly(volume))}, {format_money(extra)} "
+            f"more than prompting {prompt_name(est)} alone. It saves nothing; it buys "
+            "consistent output."
+        )
+    assert saving is not None
+    against = f"Against {lower_first(baseline.label)}"
+    if pays_back and months is not None:
+        return (
+            f"{text} {against}, fine-tuning saves {a_month(saving)} and pays back its "
+            f"{format_money(est.one_off)} one-off cost in {format_months(months)}."
+        )
+    if saving > 0 and months is not None:
+        return (
+            f"{text} {against}, fine-tuning saves {a_month(saving)}, but its "
+            f"{format_money(est.one_off)} one-off cost takes {format_months(months)} to pay back, "
+            f"longer than the {horizon} it can earn. {from_volume}"
+        )
+    return f"{text} {against}, fine-tuning costs {a_month(-saving)} more. {from_volume}"
+
+
+def assumptions(est: CostEstimate) -> str:
+    inputs, answers = est.inputs, est.answers
+    retrieved = (
+        f", plus {inputs.retrieved_tokens:,} retrieved tokens" if answers.fresh_knowledge else ""
+    )
+    if not inputs.prompt_caching:
+        caching = "prompt caching is off"
+    elif est.caching:
+        caching = (
+            "the static prompt is billed at the cached-input price for "
+            f"{and_join([display_name(name) for name in est.caching])}, "
+            "as if every call found it cached"
+        )
+    else:
+        caching = (
+            "no cached-input price applies (the price sheet has none for these models, or the "
+            "prompt is shorter than the provider caches)"
+        )
+    return (
+        f"Each request sends the {answers.prompt_tokens:,}-token prompt (the fine-tuned model "
+        f"keeps a {inputs.tuned_prompt_tokens:,}-token instruction) and "
+        f"{inputs.input_tokens:,} other input tokens{retrieved}, and gets "
+        f"{inputs.output_tokens:,} output tokens back; {caching}. A request is one model call: "
+        "an agent's tool loop makes several."
+    )
