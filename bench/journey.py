@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
-# Valid on every step, a fine-tuning verdict (as the wizard tests' ANSWERS in tests/helpers.py; bench imports no test).
+# Valid on every step, a fine-tuning verdict (as ANSWERS in tests/helpers.py; bench imports no
+# test).
 ANSWERS = {
     "volume": {"monthly_requests": "2,000,000", "prompt_tokens": "1500"},
     "data": {"labeled_examples": "800", "domain_language": "no", "small_model": "falls_short"},
