@@ -7,6 +7,7 @@ from django import forms
 from decisions.domain import costs, engine
 from decisions.domain.fields import BY_NAME, COST_BY_NAME, Question
 from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, title_problem
+from decisions.web.layout import step_helper
 
 
 class CountField(forms.IntegerField):
@@ -204,3 +205,9 @@ STEP_FORMS: dict[str, type[forms.Form]] = {
     "delivery": DeliveryForm,
     "review": ReviewForm,
 }
+
+# How crispy-forms renders each step (decisions/web/layout.py). No `required` attribute: the
+# wizard's form is novalidate, and the error pattern, not the browser, says what is missing.
+for _form_class in STEP_FORMS.values():
+    _form_class.helper = step_helper(_form_class)
+    _form_class.use_required_attribute = False

@@ -34,7 +34,6 @@ from formtools.wizard.views import NamedUrlSessionWizardView
 from decisions.domain import costs, engine
 from decisions.domain.fields import (
     BY_NAME,
-    COST_BY_NAME,
     COST_QUESTIONS,
     QUESTIONS,
     STEPS,
@@ -58,12 +57,6 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # Query parameters a new draft is prefilled from; kept in the first step's form action so the
 # first POST, which saves the draft, sees them too.
 PREFILL_PARAMETERS = ("from", *BY_NAME, *COST_DETAIL_NAMES, "title")
-VOLUME_PRESETS = (
-    (10_000, "a small internal tool"),
-    (100_000, "a team-wide feature"),
-    (1_000_000, "a product feature at scale"),
-    (10_000_000, "a high-traffic product"),
-)
 
 
 def _storage_key(draft: uuid.UUID) -> str:
@@ -411,9 +404,6 @@ class AssessmentWizard(NamedUrlSessionWizardView):
                 {"number": n, "title": s.title, "state": _state(n - 1, index)}
                 for n, s in enumerate(STEPS, start=1)
             ],
-            fields=[_field_context(b) for b in form if b.name not in COST_DETAIL_NAMES],
-            cost_fields=[_field_context(b) for b in form if b.name in COST_DETAIL_NAMES],
-            cost_errors=any(form.errors.get(name) for name in COST_DETAIL_NAMES),
             error_summary=_error_summary(form),
             back_step=self.steps.prev,
             is_last=step == self.steps.last,
@@ -451,52 +441,6 @@ def _state(position: int, current: int) -> str:
     if position < current:
         return "done"
     return "current" if position == current else "todo"
-
-
-def _field_context(bound: forms.BoundField) -> dict[str, object]:
-    """What the template needs for one field, computed here so the template only prints."""
-    value = bound.value()
-    question = BY_NAME.get(bound.name) or COST_BY_NAME.get(bound.name)
-    described_by = [f"{bound.auto_id}_hint"] if bound.help_text else []
-    if bound.errors:
-        described_by.append(f"{bound.auto_id}_error")
-    context: dict[str, object] = {
-        "bound": bound,
-        "name": bound.html_name,
-        "id": bound.auto_id,
-        "label": bound.label,
-        "hint": bound.help_text,
-        "errors": bound.errors,
-        "described_by": " ".join(described_by),
-        "required": bound.field.required,
-    }
-    if type(bound.field.widget) is forms.Select:
-        selected = "" if value is None else str(value)
-        context["select"] = [
-            {"value": choice, "label": label, "selected": choice == selected}
-            for choice, label in bound.field.choices
-        ]
-    elif isinstance(bound.field.widget, forms.RadioSelect):
-        selected = "" if value is None else _prefill_value(bound.name, value)
-        context["options"] = [
-            {
-                "id": f"{bound.auto_id}_{n}",
-                "value": option.value,
-                "label": option.label,
-                "hint": option.hint,
-                "checked": option.value == selected,
-            }
-            for n, option in enumerate(question.options if question else ())
-        ]
-    else:
-        context["value"] = "" if value is None else value
-        context["numeric"] = isinstance(bound.field, forms.IntegerField)
-        if bound.name == "monthly_requests":
-            context["presets"] = [
-                {"value": value, "label": f"{value:,} a month: {text}"}
-                for value, text in VOLUME_PRESETS
-            ]
-    return context
 
 
 def _error_summary(form: forms.Form) -> list[dict[str, str]]:

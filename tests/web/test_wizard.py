@@ -75,7 +75,7 @@ def test_invalid_number_reshows_the_step_with_the_message_beside_the_field(clien
     assert "There is a problem" in html
     assert 'href="#id_volume-monthly_requests"' in html
     assert 'aria-invalid="true"' in html
-    described = "id_volume-monthly_requests_hint id_volume-monthly_requests_error"
+    described = "id_volume-monthly_requests_helptext id_volume-monthly_requests_error"
     assert f'aria-describedby="{described}"' in html
 
 
@@ -194,7 +194,7 @@ def test_the_data_step_refuses_a_missing_small_model_beside_the_field_and_in_the
     assert "There is a problem" in html
     assert f'href="#id_data-small_model_0">{message}</a>' in html
     assert 'id="id_data-small_model_error"' in html
-    assert 'aria-describedby="id_data-small_model_hint id_data-small_model_error"' in html
+    assert 'aria-describedby="id_data-small_model_helptext id_data-small_model_error"' in html
     assert draft.get("stability").url == draft.url("data")  # not answered, so no way on
 
 
