@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, Decision, ModelPrice
-from decisions.web.wizard import DRAFTS_KEY, FINISHED_KEY, MAX_DRAFTS
+from decisions.web.drafts import DRAFTS_KEY, FINISHED_KEY, MAX_DRAFTS
 from tests.helpers import ANSWERS, STEPS, Draft, page
 
 pytestmark = pytest.mark.django_db
