@@ -25,6 +25,7 @@ FINISHED_KEY = "finished_assessments"  # session: draft hex -> share token
 DRAFTS_KEY = "assessment_drafts"  # session: draft hexes, oldest first
 MAX_DRAFTS = 20  # drafts one browser keeps; the oldest go first
 MAX_FINISHED = 50  # finished drafts one browser remembers, to send their URLs to the result
+VALID_KEY = "accepted_steps"  # draft's extra data: steps whose stored answers passed their form
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # Query parameters a new draft is prefilled from; kept in the first step's form action so the
 # first POST, which saves the draft, sees them too.
@@ -107,9 +108,17 @@ class DraftStorage(BaseStorage):
             self.data[self.step_key] = step
             self.changed()
 
-    def set_step_data(self, step: str, cleaned_data: dict) -> None:
+    def set_step_data(self, step: str, cleaned_data: dict, *, valid: bool = False) -> None:
+        """Store a step's answers as typed; `valid` records that its form accepted them, so
+        later steps need not validate them again (the final POST always does)."""
         super().set_step_data(step, cleaned_data)
+        accepted = [name for name in self.extra_data.get(VALID_KEY, []) if name != step]
+        self.extra_data[VALID_KEY] = [*accepted, step] if valid else accepted
         self.changed()
+
+    def is_accepted(self, step: str) -> bool:
+        """Whether this step's stored answers passed its form when they were stored."""
+        return step in self.extra_data.get(VALID_KEY, ())
 
     def changed(self) -> None:
         """The draft's dict was changed in place: a saved draft's session must be written."""
@@ -148,9 +157,10 @@ def prefill_value(value: object) -> str:
 
 
 def prefill(
-    request: HttpRequest, prices: list[dict[str, object]], *, warn: bool = True
+    request: HttpRequest, choices: dict[str, list[tuple[str, str]]], *, warn: bool = True
 ) -> dict[str, dict[str, list[str]]]:
-    """Raw step data from ?from=<token> and from query parameters named like answers.
+    """Raw step data from ?from=<token> and from query parameters named like answers
+    (`choices`: the volume form's model lists, from price_choices()).
 
     Values that would not pass their field are dropped: a prefill never shows an error.
     """
@@ -176,7 +186,7 @@ def prefill(
 
     step_data: dict[str, dict[str, list[str]]] = {}
     for step, form_class in STEP_FORMS.items():
-        kwargs = price_choices(prices) if step == "volume" else {}
+        kwargs = choices if step == "volume" else {}
         for name, field in form_class(**kwargs).fields.items():
             if name not in values:
                 continue

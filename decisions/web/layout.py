@@ -23,23 +23,33 @@ VOLUME_PRESETS = (
 
 
 class Question(Field):
-    """One question, rendered by templates/bootstrap5/field.html; radios get each option's
-    hint from the catalogue, a number box its suggested values."""
+    """One question, rendered by templates/bootstrap5/field.html: radios with each option's
+    hint from the catalogue, a number box with its suggested values."""
 
-    def __init__(self, name: str, *, hints: tuple[str, ...] = (), presets=(), **attrs) -> None:
+    def __init__(self, name: str, *, options=(), presets=(), **attrs) -> None:
         super().__init__(name, **attrs)
-        self.hints = hints
+        self.options = options
         self.presets = [{"value": value, "label": f"{value:,} a month: {text}"}
                         for value, text in presets]
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs):
         extra = dict(extra_context or {})
-        if self.hints:
-            options = form[self.fields[0]].subwidgets
-            extra["question_options"] = list(zip(options, self.hints, strict=True))
+        if self.options:
+            extra["question_options"] = self.radios(form[self.fields[0]])
         if self.presets:
             extra["question_presets"] = self.presets
         return super().render(form, context, template_pack, extra_context=extra, **kwargs)
+
+    def radios(self, bound: forms.BoundField) -> list[dict[str, object]]:
+        """Each option with its hint and whether it is chosen; ids as Django's RadioSelect
+        gives them, so the error summary's links (to the first option) find them."""
+        value = bound.value()
+        chosen = "" if value is None else str(value)
+        return [
+            {"id": f"{bound.auto_id}_{n}", "value": option.value, "label": option.label,
+             "hint": option.hint, "selected": option.value == chosen}
+            for n, option in enumerate(self.options)
+        ]
 
 
 class Details(LayoutObject):
@@ -65,7 +75,7 @@ def question(name: str, field: forms.Field) -> Question:
     """The layout object for one form field, from its kind and the catalogue."""
     if isinstance(field.widget, forms.RadioSelect):
         entry = BY_NAME.get(name) or COST_BY_NAME[name]
-        return Question(name, hints=tuple(option.hint for option in entry.options))
+        return Question(name, options=entry.options)
     if isinstance(field.widget, forms.Select):
         return Question(name, css_class="input-select")
     if isinstance(field, forms.IntegerField):

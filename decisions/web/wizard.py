@@ -61,7 +61,6 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
 class AssessmentWizard(NamedUrlSessionWizardView):
     form_list = list(STEP_FORMS.items())
     storage_name = "decisions.web.drafts.DraftStorage"
-    volume_choices: dict[str, list[tuple[str, str]]] | None = None  # per request
     template_name = "decisions/wizard_step.html"
 
     def dispatch(self, request: HttpRequest, *args, draft: uuid.UUID, **kwargs) -> HttpResponse:
@@ -78,14 +77,15 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         """Fill a new draft (not in the session yet) with its prefill and the price sheet as
         it is now (one or two queries). Writes nothing to the session."""
         prices = drafts.price_snapshot()
+        choices = drafts.price_choices(prices)
         self.storage.data = {
             "step": STEPS[0].name,
             # Prefill messages show on the page a GET renders; a POST has no page to show.
-            "step_data": drafts.prefill(self.request, prices, warn=self.request.method == "GET"),
+            "step_data": drafts.prefill(self.request, choices, warn=self.request.method == "GET"),
             "step_files": {},
             # The decision's draft_id: not the id in the URL, which whoever sees the URL could
             # reuse in their own session, but one that only ever lives in this session.
-            "extra_data": {"prices": prices, "record_id": uuid.uuid4().hex},
+            "extra_data": {"prices": prices, "choices": choices, "record_id": uuid.uuid4().hex},
         }
 
     def save_new_draft(self) -> HttpResponse | None:
@@ -119,9 +119,9 @@ class AssessmentWizard(NamedUrlSessionWizardView):
     def get_form_kwargs(self, step: str | None = None) -> dict[str, object]:
         if step != "volume":
             return {}
-        if self.volume_choices is None:
-            self.volume_choices = drafts.price_choices(self.prices())
-        return self.volume_choices
+        # The model lists as the draft started; drafts saved before they were kept work them out.
+        choices = self.storage.extra_data.get("choices")
+        return choices if choices is not None else drafts.price_choices(self.prices())
 
     def prices(self) -> list[dict[str, object]]:
         """The price sheet as it was when this draft started (no query)."""
@@ -156,7 +156,7 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         for step in self.get_form_list():
             if step == before:
                 return None
-            if self.get_cleaned_data_for_step(step) is None:
+            if not self.storage.is_accepted(step) and self.get_cleaned_data_for_step(step) is None:
                 return step
         return None
 
@@ -199,7 +199,7 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         missing = self.first_incomplete_step(before=step)
         if missing:
             return self.to_unanswered_step(missing)
-        self.storage.set_step_data(step, self.get_form_step_data(form))
+        self.storage.set_step_data(step, self.get_form_step_data(form), valid=form.is_valid())
         if not form.is_valid():
             return self.render(form)
         if step == self.steps.last:
