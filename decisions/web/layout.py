@@ -22,7 +22,7 @@ VOLUME_PRESETS = (
 )
 
 
-class Question(Field):
+class QuestionField(Field):
     """One question, rendered by templates/bootstrap5/field.html: radios with each option's
     hint from the catalogue, a number box with its suggested values."""
 
@@ -44,6 +44,8 @@ class Question(Field):
         """Each option with its hint and whether it is chosen; ids as Django's RadioSelect
         gives them, so the error summary's links (to the first option) find them."""
         value = bound.value()
+        if isinstance(value, bool):  # an initial value given as the answer, not as typed
+            value = "yes" if value else "no"
         chosen = "" if value is None else str(value)
         return [
             {"id": f"{bound.auto_id}_{n}", "value": option.value, "label": option.label,
@@ -71,19 +73,19 @@ class Details(LayoutObject):
         })
 
 
-def question(name: str, field: forms.Field) -> Question:
+def question(name: str, field: forms.Field) -> QuestionField:
     """The layout object for one form field, from its kind and the catalogue."""
     if isinstance(field.widget, forms.RadioSelect):
         entry = BY_NAME.get(name) or COST_BY_NAME[name]
-        return Question(name, options=entry.options)
+        return QuestionField(name, options=entry.options)
     if isinstance(field.widget, forms.Select):
-        return Question(name, css_class="input-select")
+        return QuestionField(name, css_class="input-select")
     if isinstance(field, forms.IntegerField):
         if name == "monthly_requests":
-            return Question(name, css_class="input-number", spellcheck="false",
+            return QuestionField(name, css_class="input-number", spellcheck="false",
                             presets=VOLUME_PRESETS, list="id_volume-monthly_requests_presets")
-        return Question(name, css_class="input-number", spellcheck="false")
-    return Question(name)
+        return QuestionField(name, css_class="input-number", spellcheck="false")
+    return QuestionField(name)
 
 
 def step_helper(form_class: type[forms.Form]) -> FormHelper:
