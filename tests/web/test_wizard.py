@@ -131,6 +131,14 @@ def test_back_from_a_number_step_keeps_an_unfinished_number(client):
     assert 'value="12x"' in page(draft.get("data"))
 
 
+def test_an_accepted_step_changed_to_junk_on_the_way_back_is_asked_again(client):
+    draft = Draft(client)
+    draft.fill(upto="stability")  # data was accepted once
+    draft.post("data", {"labeled_examples": "12x"}, wizard_goto_step="volume")
+    response = draft.get("stability")
+    assert response.status_code == 302 and response.url == draft.url("data")
+
+
 def test_the_first_submit_button_is_continue_so_enter_never_goes_back(client):
     draft = Draft(client)
     draft.fill(upto="data")
