@@ -10,6 +10,9 @@ formtools' defaults, this wizard:
 - rejects a missing, forged or mismatched management form with a 400 (formtools #38);
 - sends a person who skips ahead back to the first step that still needs an answer;
 - creates the decision in the final POST, once per draft, then redirects to the result.
+
+What a draft is (its id, its storage in the session, its prefill) lives in drafts.py; how a
+step's form is laid out, in layout.py and templates/bootstrap5/.
 """
 
 import uuid
