@@ -38,7 +38,7 @@ test: $(VENV)/.installed-test
 # Full-page screenshots of every page of the desktop and phone journeys (needs Chromium).
 screenshots: $(VENV)/.installed-test
 	rm -rf build/screenshots
-	SCREENSHOTS=1 $(VENV)/bin/pytest tests/browser -k "journey_desktop or journey_phone or advice or one_screen" -q
+	SCREENSHOTS=1 $(VENV)/bin/pytest tests/browser -k "journey_desktop or journey_phone or advice or one_screen or step_errors" -q
 	@echo "Screenshots are in build/screenshots/"
 
 # Throughput, latency, page weight and queries against Django's own ceiling on this machine

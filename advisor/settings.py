@@ -105,9 +105,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "formtools",
+    "crispy_forms",
+    "crispy_bootstrap5",
     "axes",
     "decisions",
 ]
+
+# The questionnaire is rendered by crispy-bootstrap5; its markup is overridden in
+# templates/bootstrap5/.
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 MIDDLEWARE = [
     # First: it logs the final status of every error response, redacted.

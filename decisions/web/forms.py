@@ -16,6 +16,7 @@ from decisions.domain.question import (
     Question,
     whole_number,
 )
+from decisions.web.layout import step_helper
 
 # Digits, optionally grouped in threes by one kind of separator: 1000000, 1,000,000, 1 000 000,
 # 1.000.000 or 1_000_000.
@@ -152,3 +153,9 @@ STEP_FORMS: dict[str, type[forms.Form]] = {
     "review": ReviewForm,
 }
 assert tuple(STEP_FORMS) == tuple(step.name for step in STEPS)
+
+# How crispy-forms renders each step (decisions/web/layout.py). No `required` attribute: the
+# wizard's form is novalidate, and the error pattern, not the browser, says what is missing.
+for _form_class in STEP_FORMS.values():
+    _form_class.helper = step_helper(_form_class)
+    _form_class.use_required_attribute = False

@@ -5,12 +5,16 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from decisions.models import Decision, IdempotencyKey, RateCount
 from decisions.platform import housekeeping
+from decisions.web.drafts import DraftStorage, new_draft_id, storage_key, wizard_prefix
 from tests.helpers import ANSWERS, Draft
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +103,59 @@ def test_a_made_up_draft_id_finds_nothing(client):
     response = client.get("/assess/0b5c2a4e-7d1f-4c3e-9a8b-2f6d1e0c9b7a/volume/")
     assert response.status_code == 404
     assert Session.objects.count() == 0
+
+
+def test_showing_a_saved_step_again_writes_no_session(client):
+    draft = Draft(client)
+    draft.fill(upto="stability")
+    with CaptureQueriesContext(connection) as queries:
+        response = draft.get("stability")  # the step the draft is on
+    assert response.status_code == 200 and "Step 3 of 5" in response.content.decode()
+    assert "sessionid" not in response.cookies  # a changed session would be sent again
+    assert not [q for q in queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+
+
+def test_moving_between_steps_writes_the_session(client):
+    draft = Draft(client)
+    draft.fill(upto="stability")
+    response = draft.post("stability", {}, wizard_goto_step="data")
+    assert response.status_code == 302
+    assert "sessionid" in response.cookies
+
+
+# --- What DraftStorage relies on in django-formtools (an upgrade that changes it fails here) ---
+
+
+def test_formtools_storage_keys_the_session_by_wizard_and_the_prefix(rf):
+    request = rf.get("/")
+    request.session = SessionStore()
+    draft = new_draft_id()
+    storage = DraftStorage(wizard_prefix(draft), request)
+    assert storage.prefix == storage_key(draft)
+
+
+def test_formtools_storage_reads_and_writes_only_through_data(rf):
+    """BaseStorage's public methods keep the whole draft in `data`, the one property
+    DraftStorage defines: an unsaved draft stays in the object, a saved one in the session."""
+    request = rf.get("/")
+    request.session = SessionStore()
+    storage = DraftStorage(wizard_prefix(new_draft_id()), request)
+    storage.current_step = "data"
+    storage.set_step_data("volume", {"volume-monthly_requests": ["5000"]})
+    storage.extra_data = {"prices": []}
+    assert storage.get_step_data("volume")["volume-monthly_requests"] == "5000"
+    assert storage.data[storage.step_key] == "data"
+    assert storage.data[storage.extra_data_key] == {"prices": []}
+    assert storage.prefix not in request.session and not request.session.modified
+    storage.save()
+    assert request.session[storage.prefix]["step_data"]["volume"] == {
+        "volume-monthly_requests": ["5000"]
+    }
+    request.session.modified = False
+    storage.get_step_data("volume")
+    assert storage.current_step == "data" and not request.session.modified
+    storage.set_step_data("data", {})
+    assert request.session.modified
 
 
 # --- Housekeeping ---

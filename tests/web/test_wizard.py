@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, Decision, ModelPrice
-from decisions.web.wizard import DRAFTS_KEY, FINISHED_KEY, MAX_DRAFTS
+from decisions.web.drafts import DRAFTS_KEY, FINISHED_KEY, MAX_DRAFTS
 from tests.helpers import ANSWERS, STEPS, Draft, page
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_invalid_number_reshows_the_step_with_the_message_beside_the_field(clien
     assert "There is a problem" in html
     assert 'href="#id_volume-monthly_requests"' in html
     assert 'aria-invalid="true"' in html
-    described = "id_volume-monthly_requests_hint id_volume-monthly_requests_error"
+    described = "id_volume-monthly_requests_helptext id_volume-monthly_requests_error"
     assert f'aria-describedby="{described}"' in html
 
 
@@ -129,6 +129,14 @@ def test_back_from_a_number_step_keeps_an_unfinished_number(client):
     draft.fill(upto="data")
     draft.post("data", {"labeled_examples": "12x"}, wizard_goto_step="volume")
     assert 'value="12x"' in page(draft.get("data"))
+
+
+def test_an_accepted_step_changed_to_junk_on_the_way_back_is_asked_again(client):
+    draft = Draft(client)
+    draft.fill(upto="stability")  # data was accepted once
+    draft.post("data", {"labeled_examples": "12x"}, wizard_goto_step="volume")
+    response = draft.get("stability")
+    assert response.status_code == 302 and response.url == draft.url("data")
 
 
 def test_the_first_submit_button_is_continue_so_enter_never_goes_back(client):
@@ -194,7 +202,7 @@ def test_the_data_step_refuses_a_missing_small_model_beside_the_field_and_in_the
     assert "There is a problem" in html
     assert f'href="#id_data-small_model_0">{message}</a>' in html
     assert 'id="id_data-small_model_error"' in html
-    assert 'aria-describedby="id_data-small_model_hint id_data-small_model_error"' in html
+    assert 'aria-describedby="id_data-small_model_helptext id_data-small_model_error"' in html
     assert draft.get("stability").url == draft.url("data")  # not answered, so no way on
 
 

@@ -1,0 +1,111 @@
+"""How crispy-forms lays out each wizard step: one FormHelper per form class, built once.
+
+The markup itself lives in templates/bootstrap5/ (our overrides of crispy-bootstrap5's field
+templates: the GOV.UK question pattern, a hint under each radio option); the layout objects
+here only say which question goes where and hand those templates what the catalogue knows.
+"""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout, LayoutObject
+from crispy_forms.utils import TEMPLATE_PACK
+from django import forms
+from django.template.loader import render_to_string
+
+from decisions.domain.fields import BY_NAME, COST_BY_NAME
+
+# Typical monthly volumes offered under the volume box (a <datalist>; typing stays free).
+VOLUME_PRESETS = (
+    (10_000, "a small internal tool"),
+    (100_000, "a team-wide feature"),
+    (1_000_000, "a product feature at scale"),
+    (10_000_000, "a high-traffic product"),
+)
+
+
+class QuestionField(Field):
+    """One question, rendered by templates/bootstrap5/field.html: radios with each option's
+    hint from the catalogue, a number box with its suggested values."""
+
+    def __init__(self, name: str, *, options=(), presets=(), **attrs) -> None:
+        super().__init__(name, **attrs)
+        self.options = options
+        self.presets = [{"value": value, "label": f"{value:,} a month: {text}"}
+                        for value, text in presets]
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs):
+        extra = dict(extra_context or {})
+        if self.options:
+            extra["question_options"] = self.radios(form[self.fields[0]])
+        if self.presets:
+            extra["question_presets"] = self.presets
+        return super().render(form, context, template_pack, extra_context=extra, **kwargs)
+
+    def radios(self, bound: forms.BoundField) -> list[dict[str, object]]:
+        """Each option with its hint and whether it is chosen; ids as Django's RadioSelect
+        gives them, so the error summary's links (to the first option) find them."""
+        value = bound.value()
+        if isinstance(value, bool):  # an initial value given as the answer, not as typed
+            value = "yes" if value else "no"
+        chosen = "" if value is None else str(value)
+        return [
+            {"id": f"{bound.auto_id}_{n}", "value": option.value, "label": option.label,
+             "hint": option.hint, "selected": option.value == chosen}
+            for n, option in enumerate(self.options)
+        ]
+
+
+class Details(LayoutObject):
+    """Optional questions folded away in a <details>, open when one of them has an error."""
+
+    template = "%s/layout/details.html"
+
+    def __init__(self, summary: str, intro: str, *fields: LayoutObject) -> None:
+        self.summary, self.intro = summary, intro
+        self.fields = list(fields)
+        self.names = [name for item in fields for name in item.fields]
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        rendered = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        return render_to_string(self.get_template_name(template_pack), {
+            "details": self,
+            "fields": rendered,
+            "open": any(form.errors.get(name) for name in self.names),
+        })
+
+
+def question(name: str, field: forms.Field) -> QuestionField:
+    """The layout object for one form field, from its kind and the catalogue."""
+    if isinstance(field.widget, forms.RadioSelect):
+        entry = BY_NAME.get(name) or COST_BY_NAME[name]
+        return QuestionField(name, options=entry.options)
+    if isinstance(field.widget, forms.Select):
+        return QuestionField(name, css_class="input-select")
+    if isinstance(field, forms.IntegerField):
+        if name == "monthly_requests":
+            return QuestionField(name, css_class="input-number", spellcheck="false",
+                            presets=VOLUME_PRESETS, list="id_volume-monthly_requests_presets")
+        return QuestionField(name, css_class="input-number", spellcheck="false")
+    return QuestionField(name)
+
+
+def step_helper(form_class: type[forms.Form]) -> FormHelper:
+    """A step's helper: its questions in order, the optional cost details folded at the end.
+
+    No <form> tag and no CSRF field: the wizard's template writes its own form around the
+    management form, the progress list and the buttons.
+    """
+    items = [question(name, field) for name, field in form_class.base_fields.items()]
+    main = [item for item in items if item.fields[0] not in COST_BY_NAME]
+    optional = [item for item in items if item.fields[0] in COST_BY_NAME]
+    if optional:
+        main.append(Details(
+            "Cost details (optional)",
+            "Advisor estimates what each approach would cost a month. Keep the defaults if "
+            "you are not sure.",
+            *optional,
+        ))
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(*main)
+    return helper
