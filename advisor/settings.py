@@ -90,9 +90,9 @@ HTTPS = env_bool("HTTPS", False)
 TRUST_PROXY = env_bool("TRUST_PROXY", False)
 RATE_LIMIT = env_rate("RATE_LIMIT", "30/m")
 # New sessions (a browser's first answer) one client address may start: bounds the session
-# table against a client that drops its cookies (decisions/wizard.py).
+# table against a client that drops its cookies (decisions/web/drafts.py).
 DRAFT_RATE_LIMIT = env_rate("DRAFT_RATE_LIMIT", "100/h")
-# The chance that a POST is followed by deleting expired rows (decisions/housekeeping.py).
+# The chance that a POST is followed by deleting expired rows (decisions/platform/housekeeping.py).
 HOUSEKEEPING_CHANCE = 0.01
 
 INSTALLED_APPS = [
