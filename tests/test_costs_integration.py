@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from decisions import models
+from decisions import services
 from decisions.domain import costs, engine
 from decisions.domain.price_sheet import ROWS
 from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, Decision, ModelPrice
@@ -24,7 +24,7 @@ OPENAI = ("gpt-4.1", "gpt-4.1-mini", "gpt-4o", "gpt-4o-mini")
 
 
 def record(title: str = "Support triage", answers: dict | None = None, **details) -> Decision:
-    decision, _ = Decision.objects.record(
+    decision, _ = services.record_decision(
         engine.Answers(**{**ANSWERS, **(answers or {})}), title=title, cost_details=details
     )
     return decision
@@ -32,7 +32,7 @@ def record(title: str = "Support triage", answers: dict | None = None, **details
 
 def expected(answers: dict | None = None, **details) -> costs.CostEstimate:
     """The estimate record() should store, from the seeded sheet with today's date."""
-    estimate = models.estimate_costs(
+    estimate = services.estimate_costs(
         engine.Answers(**{**ANSWERS, **(answers or {})}),
         {"prompt_model": DEFAULT_PROMPT_MODEL, "tune_model": DEFAULT_TUNE_MODEL, **details},
     )
@@ -126,7 +126,7 @@ def test_seeded_rows_make_valid_prices():
 
 
 def test_suggested_tune_model_is_the_default_while_it_is_open():
-    assert models.suggested_tune_model(models.price_sheet(), datetime.date.today()) == (
+    assert services.suggested_tune_model(services.price_sheet(), datetime.date.today()) == (
         DEFAULT_TUNE_MODEL
     )
 

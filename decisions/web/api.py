@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from decisions import services
 from decisions.domain import costs, engine
 from decisions.models import (
     COST_DETAIL_FIELDS,
@@ -23,7 +24,7 @@ from decisions.models import (
     title_problem,
 )
 from decisions.platform.ratelimit import limit_decision_creation, wait_words
-from decisions.web import idempotency, openapi, serializers
+from decisions.web import idempotency, openapi
 
 MAX_BODY_BYTES = 64 * 1024
 # No answer needs more digits than this (the largest is 10^12). Longer integer literals are
@@ -223,7 +224,7 @@ def _record(
     """Store the decision, once per Idempotency-Key when there is one."""
 
     def record() -> Decision:
-        decision, _ = Decision.objects.record(
+        decision, _ = services.record_decision(
             answers, title=title, source=Source.API, cost_details=cost_details
         )
         return decision
@@ -233,7 +234,7 @@ def _record(
 
 def _created(decision: Decision, request: HttpRequest) -> JsonResponse:
     """201 with the decision, the same for a first request and for its retries."""
-    payload = serializers.decision_payload(decision, request)
+    payload = decision.to_dict(request.build_absolute_uri(decision.get_absolute_url()))
     response = JsonResponse(payload, status=201)
     response["Location"] = payload["url"]
     return response

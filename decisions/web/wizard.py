@@ -31,6 +31,7 @@ from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.storage.session import SessionStorage
 from formtools.wizard.views import NamedUrlSessionWizardView
 
+from decisions import services
 from decisions.domain import costs, engine
 from decisions.domain.fields import (
     BY_NAME,
@@ -387,7 +388,7 @@ class AssessmentWizard(NamedUrlSessionWizardView):
             return too_many_response(self.request, retry_after)
         title = cleaned.pop("title")
         cost_details = {name: cleaned.pop(name) for name in COST_DETAIL_NAMES}
-        decision, _ = Decision.objects.record(
+        decision, _ = services.record_decision(
             engine.Answers(**cleaned), title=title, draft_id=self.record_id(),
             cost_details={name: value for name, value in cost_details.items() if value != ""},
             prices={fields["name"]: costs.Price(**fields) for fields in self.prices()},
