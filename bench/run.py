@@ -59,7 +59,9 @@ DOC = ROOT / "docs" / "performance.md"
 DOC_START = "<!-- bench:start (written by `bench/run.py --write-doc`; edit outside) -->"
 DOC_END = "<!-- bench:end -->"
 
-RATIO_TARGETS = {"landing": 0.5, "wizard step GET": 0.3, "result page": 0.5, "API POST": 0.25}
+RATIO_TARGETS = {"landing": 0.6, "wizard step GET": 0.2, "result page": 0.45, "API POST": 0.25}
+# A shared result should cost no more than a static page: its req/s to the landing page's.
+RESULT_TO_LANDING_TARGET = 0.9
 QUERY_TARGETS = {"result page": 1, "wizard step": 3}
 WEIGHT_TARGET = 60 * 1024  # bytes over the wire, the page with everything it loads
 REQUESTS_TARGET = 5  # fewer than this many requests per page
@@ -597,6 +599,14 @@ def report(results: Results) -> list[str]:
             "",
         ]
 
+    by_name = {load.name: load for load in results.loads}
+    if "result page" in by_name and "landing" in by_name:
+        share = by_name["result page"].rps / by_name["landing"].rps
+        ok = share >= RESULT_TO_LANDING_TARGET
+        if not ok:
+            misses.append("result page against landing")
+        out += ["", f"Result page against the landing page: {share:.2f} × its req/s "
+                f"(target ≥ {RESULT_TO_LANDING_TARGET:.2f}: {mark(ok)}).", ""]
     profiles = results.inprocess.get("profiles", {})
     for name, found in profiles.items():
         areas = ", ".join(f"{area} {share:.0f}%" for area, share in found["areas"].items()

@@ -1,11 +1,13 @@
 """Views: look up, validate, call the engine or a model method, then redirect or render."""
 
+import functools
 import hashlib
 import re
 import sys
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -28,7 +30,23 @@ from decisions.web import chart, markdown, present, result_cache
 
 @require_safe
 def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "decisions/landing.html")
+    """The same page for everyone, rendered once per process; rendered for this request only
+    when a flash message waits to be shown."""
+    if _messages_waiting(request):
+        return render(request, "decisions/landing.html")
+    return HttpResponse(_landing_page())
+
+
+@functools.cache
+def _landing_page() -> bytes:
+    return loader.render_to_string("decisions/landing.html").encode()
+
+
+def _messages_waiting(request: HttpRequest) -> bool:
+    """Whether a flash message waits for this visitor. The messages framework's fallback
+    storage keeps every message, or a marker for those that overflowed into the session, in
+    its cookie, so the cookie alone says (no query)."""
+    return CookieStorage.cookie_name in request.COOKIES
 
 
 @require_safe  # load balancers probe with HEAD too
@@ -91,6 +109,8 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
     Served from this process's memory (result_cache) while the link is known to work: no query;
     otherwise one, to look the decision up or recheck that its link was not revoked.
     """
+    if _messages_waiting(request):
+        return _result_with_messages(request, token)
     key = result_cache.key(token, f"{request.scheme}://{request.get_host()}")
     entry = result_cache.get(key)
     if entry is None or entry.needs_recheck():
@@ -115,12 +135,27 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
+def _result_with_messages(request: HttpRequest, token: str) -> HttpResponse:
+    """The page rendered for this visitor alone, with the flash messages that wait for them."""
+    decision = _decision(token)
+    if decision.is_revoked:
+        return _gone(request)
+    context = _result_context(request, decision)
+    return _unlisted(render(request, "decisions/result.html", context))
+
+
 def _render_result(request: HttpRequest, decision: Decision) -> bytes:
     """The page for whoever asks: rendered without the request, so nothing of one visitor's
     (session, messages, CSRF token) can be kept and shown to the next."""
+    return loader.render_to_string(
+        "decisions/result.html", _result_context(request, decision)
+    ).encode()
+
+
+def _result_context(request: HttpRequest, decision: Decision) -> dict[str, object]:
     shown = present.present(decision, request.build_absolute_uri(decision.get_absolute_url()))
     current = services.current_result(decision)
-    context = {
+    return {
         "shown": shown,
         "full_table": TRADEOFFS,
         "markdown_url": reverse("decisions:result_markdown", args=[decision.token]),
@@ -131,7 +166,6 @@ def _render_result(request: HttpRequest, decision: Decision) -> bytes:
         "clear_text": present.CLEAR,
         "changes_keep_figures": present.CHANGES_KEEP_FIGURES,
     }
-    return loader.render_to_string("decisions/result.html", context).encode()
 
 
 def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:

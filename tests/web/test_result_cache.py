@@ -4,6 +4,9 @@ and its exports."""
 import gzip
 
 import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest, HttpResponse
 
 from decisions import services
 from decisions.domain import engine
@@ -135,3 +138,30 @@ def test_the_compressed_page_is_the_same_page_under_the_same_etag(client, decisi
         HTTP_IF_NONE_MATCH=plain.headers["ETag"],
     )
     assert again.status_code == 304
+
+
+def leave_a_message(client, text: str) -> None:
+    """A flash message waiting in the visitor's cookie, as the messages framework stores it."""
+    storage = CookieStorage(HttpRequest())
+    storage.add(constants.INFO, text)
+    response = HttpResponse()
+    storage.update(response)
+    client.cookies[CookieStorage.cookie_name] = response.cookies[CookieStorage.cookie_name].value
+
+
+def test_a_flash_message_waiting_for_a_visitor_is_shown_on_the_result(client, decision):
+    client.get(f"/d/{decision.token}/")  # kept in memory, without messages
+    leave_a_message(client, "Your answers were kept.")
+    assert "Your answers were kept." in client.get(f"/d/{decision.token}/").content.decode()
+
+
+def test_a_flash_message_waiting_for_a_visitor_is_shown_on_the_landing_page(client):
+    client.get("/")
+    leave_a_message(client, "Your answers were kept.")
+    assert "Your answers were kept." in client.get("/").content.decode()
+
+
+def test_the_landing_page_is_the_same_for_everyone(client):
+    first = client.get("/")
+    client.cookies.clear()
+    assert client.get("/").content == first.content
