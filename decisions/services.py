@@ -4,6 +4,7 @@ constraints and queries)."""
 
 import datetime
 import uuid
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,16 +23,25 @@ from decisions.models import (
 Prices = dict[str, costs.Price]
 
 
-def price_sheet() -> Prices:
-    """The whole price sheet by model name (one query; it is a few dozen rows at most)."""
-    return {row.name: row.price() for row in ModelPrice.objects.all()}
+def price_sheet(names: "set[str] | None" = None) -> Prices:
+    """The price sheet by model name, in the sheet's order (one query): the rows of `names`
+    only, or the whole sheet (a few dozen rows at most)."""
+    rows = ModelPrice.objects.all()
+    if names is not None:
+        rows = rows.filter(name__in=names)
+    return {row.name: row.price() for row in rows}
 
 
-def suggested_tune_model(prices: Prices, today: datetime.date) -> str:
-    """A model a new customer can fine-tune today: the default when it is open, else the first."""
+def suggested_tune_model(
+    prices: Prices, today: datetime.date, whole_sheet: Callable[[], Prices] | None = None
+) -> str:
+    """A model a new customer can fine-tune today: the default when it is open, else the first
+    open one of `prices`, or of `whole_sheet()` when `prices` is only part of the sheet."""
     default = prices.get(DEFAULT_TUNE_MODEL)
     if default is not None and default.open_on(today):
         return default.name
+    if whole_sheet is not None:
+        prices = whole_sheet()
     return next((price.name for price in prices.values() if price.open_on(today)), "")
 
 
@@ -42,7 +52,9 @@ def estimate_costs(
     today: datetime.date | None = None,
 ) -> costs.CostEstimate | None:
     """The cost estimate for these answers and cost details, or None when a chosen model is not
-    on the price sheet. `prices` by model name, or the price sheet when None (one query).
+    on the price sheet. `prices` by model name; when None, the rows of the two chosen models and
+    the default tune model are read (one query; one more, for the whole sheet, only when the
+    default tune model is closed and another must be suggested).
     Raises costs.InvalidCostInputs on bad details."""
     inputs = costs.CostInputs(
         **{name: details[name] for name in COST_DETAIL_FIELDS if name in details}
@@ -50,14 +62,15 @@ def estimate_costs(
     names = [details.get(name) for name in MODEL_FIELDS]
     if not all(names):
         return None
+    whole_sheet = None
     if prices is None:
-        prices = price_sheet()
+        prices, whole_sheet = price_sheet({*names, DEFAULT_TUNE_MODEL}), price_sheet
     if not all(name in prices for name in names):
         return None
     today = today or timezone.now().date()
     return costs.estimate(
         answers, inputs, prices[names[0]], prices[names[1]], today=today,
-        suggestion=suggested_tune_model(prices, today),
+        suggestion=suggested_tune_model(prices, today, whole_sheet),
     )
 
 

@@ -3,6 +3,7 @@ wizard's model lists, and the price sheet in the admin."""
 
 import datetime
 import html
+import json
 import re
 from decimal import Decimal
 
@@ -12,7 +13,13 @@ from django.contrib.auth.models import Permission, User
 from decisions import services
 from decisions.domain import costs, engine
 from decisions.domain.price_sheet import ROWS
-from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, Decision, ModelPrice
+from decisions.models import (
+    DEFAULT_PROMPT_MODEL,
+    DEFAULT_TUNE_MODEL,
+    Decision,
+    FineTuning,
+    ModelPrice,
+)
 from tests.helpers import FINE_TUNING_ANSWERS
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +136,21 @@ def test_suggested_tune_model_is_the_default_while_it_is_open():
     assert services.suggested_tune_model(services.price_sheet(), datetime.date.today()) == (
         DEFAULT_TUNE_MODEL
     )
+
+
+def test_a_closed_default_tune_model_makes_the_suggestion_another_open_one():
+    today = datetime.date.today()
+    ModelPrice.objects.filter(name=DEFAULT_TUNE_MODEL).update(
+        fine_tuning=FineTuning.CLOSED, fine_tuning_since=today
+    )
+    other = ModelPrice.objects.filter(
+        ft_input_per_m__isnull=False, ft_output_per_m__isnull=False, training_per_m__isnull=False
+    ).exclude(name=DEFAULT_TUNE_MODEL).last()
+    ModelPrice.objects.filter(pk=other.pk).update(fine_tuning=FineTuning.OPEN, retires_on=None)
+    expected = services.suggested_tune_model(services.price_sheet(), today)
+    assert expected and expected != DEFAULT_TUNE_MODEL
+    decision, _ = services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS))
+    assert f"such as {expected}." in json.dumps(decision.cost_estimate)
 
 
 # --- What a recorded decision stores ---
