@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404, resolve, reverse
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -123,13 +123,14 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
             entry = result_cache.put(key, _render_result(request, decision))
         else:
             result_cache.rechecked(entry)
-    gzipped = _ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")) is not None
+    # request.META, not request.headers: the latter copies every header on first use.
+    gzipped = _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) is not None
     response = HttpResponse(entry.gzipped if gzipped else entry.body)
     # One validator for both encodings, weak when compressed, as Django's GZipMiddleware does.
     response.headers["ETag"] = f"W/{entry.etag}" if gzipped else entry.etag
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
-    patch_vary_headers(response, ("Accept-Encoding",))
+    response.headers["Vary"] = "Accept-Encoding"  # the view's own response: no Vary before
     return _conditional(request, response)
 
 
@@ -176,7 +177,7 @@ def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     if not response.has_header("ETag"):
         response.headers["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:24]}"'
     _unlisted(response)
-    if "If-None-Match" not in request.headers:
+    if "HTTP_IF_NONE_MATCH" not in request.META:
         return response
     conditional = get_conditional_response(
         request, etag=response.headers["ETag"], response=response
