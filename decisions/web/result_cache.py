@@ -28,7 +28,7 @@ from django.conf import settings
 # How long an entry is trusted without asking the database; settings.RESULT_RECHECK_SECONDS
 # overrides it (0: ask on every request).
 RECHECK_SECONDS = 5.0
-MAX_ENTRIES = 2000  # about 12 KB each (the page and its gzip): some 24 MB at most
+MAX_ENTRIES = 500  # about 35 KB each (the page and its gzip): some 17 MB a worker at most
 
 
 @dataclass

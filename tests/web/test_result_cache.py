@@ -57,6 +57,17 @@ def test_a_recheck_takes_one_query(client, decision, recheck_every_time, django_
         assert client.get(f"/d/{decision.token}/").status_code == 200
 
 
+def test_the_page_kept_longest_unread_is_dropped_beyond_the_limit(
+    client, decision, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(result_cache, "MAX_ENTRIES", 1)
+    other = services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title="Other")[0]
+    client.get(f"/d/{decision.token}/")
+    client.get(f"/d/{other.token}/")
+    with django_assert_num_queries(1):
+        assert client.get(f"/d/{decision.token}/").status_code == 200
+
+
 def test_the_kept_page_shows_the_address_it_was_asked_at(client, decision):
     client.get(f"/d/{decision.token}/", HTTP_HOST="localhost")
     page = client.get(f"/d/{decision.token}/", HTTP_HOST="testserver").content.decode()
