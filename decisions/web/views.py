@@ -112,7 +112,7 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
     """
     if _messages_waiting(request):
         return _result_with_messages(request, token)
-    key = result_cache.key(token, f"{request.scheme}://{request.get_host()}")
+    key = result_cache.key(token, _asked_at(request))
     entry = result_cache.get(key)
     if entry is None or entry.needs_recheck():
         decision = _decision(token)
@@ -135,6 +135,17 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
 
 
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Everything request.build_absolute_uri() reads to write the page's own link.
+_ADDRESS_KEYS = (
+    "HTTP_HOST", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "SERVER_NAME", "SERVER_PORT",
+)
+
+
+def _asked_at(request: HttpRequest) -> str:
+    """What the page's absolute link is made of, for the cache key. The raw values, not
+    request.get_host() again: CommonMiddleware has validated the host already, and the same
+    values always make the same link."""
+    return " ".join([request.scheme, *(request.META.get(name, "") for name in _ADDRESS_KEYS)])
 
 
 def _result_with_messages(request: HttpRequest, token: str) -> HttpResponse:
