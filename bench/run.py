@@ -14,79 +14,45 @@ benchmark itself could not run. --write-doc records the tables in docs/performan
 
 import argparse
 import contextlib
-import datetime
-import gzip
-import http.client
-import importlib.metadata
 import json
 import os
-import platform
-import re
 import secrets
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from http.cookiejar import CookieJar
 from pathlib import Path
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import journey  # noqa: E402
+from bench.report import (  # noqa: E402
+    ACCEPT_ENCODING,
+    CONNECTIONS,
+    DOC,
+    HOST,
+    MINIMAL_SECONDS,
+    RATIO_TARGETS,
+    SECONDS,
+    SETTLE,
+    WARMUP,
+    WORKERS,
+    Results,
+    machine,
+    report,
+    write_doc,
+)
+from bench.weight import fetch, page_weight  # noqa: E402
+from bench.wrk import BenchError, wrk_run  # noqa: E402
 
-HOST = "127.0.0.1"
-WORKERS = 3
-WRK_THREADS = 2
-CONNECTIONS = 8
-SECONDS = 5
-WARMUP = 2  # once per server, before its first measurement
-SETTLE = 1  # before each further endpoint: its templates compiled in every worker
-# The minimal page is measured before the first endpoint and after each one, for this long: an
-# endpoint's ratio is to the mean of the minimal runs either side of it, so a neighbour's build
-# starting halfway through the benchmark skews one row, not every ratio.
-MINIMAL_SECONDS = 3
-ACCEPT_ENCODING = "gzip, br"
-DOC = ROOT / "docs" / "performance.md"
-DOC_START = "<!-- bench:start (written by `bench/run.py --write-doc`; edit outside) -->"
-DOC_END = "<!-- bench:end -->"
-
-RATIO_TARGETS = {"landing": 0.5, "wizard step GET": 0.3, "result page": 0.5, "API POST": 0.25}
-QUERY_TARGETS = {"result page": 1, "wizard step": 3}
-WEIGHT_TARGET = 60 * 1024  # bytes over the wire, the page with everything it loads
-REQUESTS_TARGET = 5  # fewer than this many requests per page
-TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
 API_ANSWERS = journey.API_ANSWERS
-# wrk prints its summary for people; this line is for us.
-WRK_REPORT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "BENCH requests=%d duration_us=%d p50_us=%d p99_us=%d connect=%d read=%d write=%d "
-    .. "status=%d timeout=%d\\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.connect, e.read, e.write, e.status, e.timeout))
-end
-"""
-WRK_POST_JSON = """
-wrk.method = "POST"
-wrk.body = [[{body}]]
-wrk.headers["Content-Type"] = "application/json"
-"""
-
-
-class BenchError(Exception):
-    """The benchmark itself could not run (as opposed to a target being missed)."""
-
-
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -200,109 +166,6 @@ def ensure_wrk() -> str | None:
     return None
 
 
-# --- HTTP ---
-
-
-def fetch(
-    port: int, path: str, headers: dict[str, str] | None = None
-) -> tuple[int, http.client.HTTPResponse, bytes]:
-    """One request; the body as sent (still compressed, if it was)."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response, response.read()
-    finally:
-        connection.close()
-
-
-def wire_bytes(response: http.client.HTTPResponse, body: bytes) -> int:
-    """Status line, headers and body as they crossed the wire."""
-    head = len(f"HTTP/1.1 {response.status} {response.reason}\r\n") + 2
-    head += sum(len(f"{name}: {value}\r\n".encode()) for name, value in response.headers.items())
-    return head + len(body)
-
-
-def decoded(response: http.client.HTTPResponse, body: bytes) -> bytes | None:
-    encoding = response.headers.get("Content-Encoding", "")
-    if encoding == "gzip":
-        return gzip.decompress(body)
-    if encoding == "br":
-        try:
-            import brotli  # noqa: PLC0415  (optional: whitenoise only makes .br files with it)
-        except ImportError:
-            return None
-        return brotli.decompress(body)
-    return body
-
-
-class Links(HTMLParser):
-    """What a browser fetches for a page: stylesheets, preloads, icons, scripts, images."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        rel = set(values.get("rel", "").lower().split())
-        if tag == "link" and rel & {"stylesheet", "preload", "modulepreload", "icon"}:
-            self.urls.append(values.get("href", ""))
-        elif tag in {"script", "img"} and values.get("src"):
-            self.urls.append(values["src"])
-
-
-CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
-CSS_IMPORT = re.compile(r"""@import\s+['"]([^'"]+)['"]""")
-
-
-@dataclass
-class Weight:
-    page: str
-    status: int
-    html: int
-    assets: list[tuple[str, int]] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return self.html + sum(size for _, size in self.assets)
-
-    @property
-    def requests(self) -> int:
-        return 1 + len(self.assets)
-
-
-def page_weight(port: int, page: str, path: str, cookie: str = "") -> Weight:
-    """The page and everything it loads, as a first visit with an empty cache fetches it."""
-    headers = {"Accept-Encoding": ACCEPT_ENCODING}
-    if cookie:
-        headers["Cookie"] = cookie
-    status, response, body = fetch(port, path, headers)
-    weight = Weight(page, status, wire_bytes(response, body))
-    parser = Links()
-    parser.feed((decoded(response, body) or b"").decode("utf-8", "replace"))
-    queue = [urljoin(path, url) for url in parser.urls]
-    seen: set[str] = set()
-    while queue:
-        url = queue.pop(0)
-        parts = urlsplit(url)
-        if url in seen or parts.scheme not in {"", "http"} or url.startswith("data:"):
-            continue
-        if parts.netloc and parts.netloc != f"{HOST}:{port}":
-            weight.assets.append((f"{url} (another host!)", 0))
-            continue
-        seen.add(url)
-        asset_path = parts.path + (f"?{parts.query}" if parts.query else "")
-        _, response, body = fetch(port, asset_path, headers)
-        weight.assets.append((parts.path, wire_bytes(response, body)))
-        if parts.path.endswith(".css"):
-            text = (decoded(response, body) or b"").decode("utf-8", "replace")
-            for found in (*CSS_URL.findall(text), *CSS_IMPORT.findall(text)):
-                if not found.startswith(("data:", "#")):
-                    queue.append(urljoin(parts.path, found))
-    return weight
-
-
 def make_decision(app: Server) -> str:
     """A stored decision through the API; its share token."""
     request = urllib.request.Request(  # noqa: S310  (our own server on the loopback)
@@ -348,290 +211,13 @@ def hashed_static(name: str) -> str:
 # --- Measurements ---
 
 
-@dataclass
-class Load:
-    """One wrk run: throughput and latency."""
-
-    name: str
-    path: str
-    rps: float = 0.0
-    p50_ms: float = 0.0
-    p99_ms: float = 0.0
-    errors: int = 0
-    note: str = ""
-    ceiling: float = 0.0  # the minimal page's req/s around this run
-
-    @property
-    def ratio(self) -> float:
-        return self.rps / self.ceiling if self.ceiling else 0.0
-
-
-def wrk_run(
-    wrk: str, scripts: Path, url: str, seconds: int, headers: dict[str, str], body: str = ""
-) -> Load:
-    script = scripts / ("post.lua" if body else "get.lua")
-    script.write_text((WRK_POST_JSON.format(body=body) if body else "") + WRK_REPORT)
-    command = [wrk, f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", str(script)]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    result = subprocess.run(
-        [*command, url], stdin=subprocess.DEVNULL, capture_output=True, text=True,
-        timeout=seconds + 60,
-    )
-    line = next((x for x in result.stdout.splitlines() if x.startswith("BENCH ")), None)
-    if result.returncode != 0 or line is None:
-        raise BenchError(f"wrk failed on {url}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-    numbers = {k: int(v) for k, v in (pair.split("=") for pair in line.split()[1:])}
-    load = Load("", urlsplit(url).path)
-    load.rps = numbers["requests"] / (numbers["duration_us"] / 1e6)
-    load.p50_ms, load.p99_ms = numbers["p50_us"] / 1000, numbers["p99_us"] / 1000
-    load.errors = sum(numbers[k] for k in ("connect", "read", "write", "status", "timeout"))
-    if load.errors:
-        load.note = ", ".join(
-            f"{numbers[k]} {k}" for k in ("status", "connect", "read", "write", "timeout")
-            if numbers[k]
-        )
-    return load
-
-
 def check_status(port: int, path: str, expected: int, headers: dict[str, str]) -> None:
     status, _, body = fetch(port, path, headers)
     if status != expected:
         raise BenchError(f"GET {path} answered {status}, not {expected}: {body[:300]!r}")
 
 
-def machine() -> dict[str, str]:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    wrk_version = ""
-    if shutil.which("wrk"):
-        output = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
-        wrk_version = output.split(" [")[0].strip()
-    return {
-        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cores": str(os.cpu_count()),
-        "cpu": model,
-        "load": load,
-        "software": (
-            f"Python {platform.python_version()}, Django {importlib.metadata.version('django')}, "
-            f"gunicorn {importlib.metadata.version('gunicorn')}, SQLite {sqlite3.sqlite_version}"
-            + (f", {wrk_version}" if wrk_version else "")
-        ),
-    }
-
-
 # --- Report ---
-
-
-def mark(ok: bool) -> str:
-    return "pass" if ok else "**MISS**"
-
-
-def table(header: list[str], rows: list[list[str]]) -> list[str]:
-    """A Markdown table, padded so it also reads well in a terminal."""
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
-
-    rule = "|" + "|".join("-" * (width + 2) for width in widths) + "|"
-    return [line(header), rule, *(line(row) for row in rows)]
-
-
-def shown_path(path: str) -> str:
-    """A path as the report shows it: draft ids and share tokens change every run."""
-    path = re.sub(r"^/assess/[0-9a-f-]{36}/", "/assess/<draft>/", path)
-    return re.sub(r"^/d/[A-Za-z0-9_-]{16,64}", "/d/<token>", path)
-
-
-def counted(statements: list[str]) -> int:
-    """Queries, not counting transaction control (BEGIN IMMEDIATE is SQLite's, not a query)."""
-    return sum(1 for sql in statements if not TRANSACTION_CONTROL.match(sql))
-
-
-def kb(size: int) -> str:
-    return f"{size / 1024:.1f} KB"
-
-
-@dataclass
-class Results:
-    machine: dict[str, str]
-    minimal: list[Load] = field(default_factory=list)
-    loads: list[Load] = field(default_factory=list)
-    journeys: journey.Outcome | None = None
-    ceiling: journey.Outcome | None = None
-    weights: list[Weight] = field(default_factory=list)
-    inprocess: dict = field(default_factory=dict)
-    misses: list[str] = field(default_factory=list)
-
-    @property
-    def minimal_rps(self) -> float:
-        return sum(x.rps for x in self.minimal) / len(self.minimal) if self.minimal else 0.0
-
-
-def report(results: Results) -> list[str]:
-    info = results.machine
-    queries = results.inprocess.get("queries", {})
-    wizard = results.inprocess.get("wizard", {})
-    timings = results.inprocess.get("ms", {})
-    calls = results.inprocess.get("calls", {})
-    out = [
-        f"Measured {info['date']} on {info['cores']} cores ({info['cpu']}); load average "
-        f"before the run {info['load']}.",
-        f"{info['software']}. gunicorn.conf.py with {WORKERS} gevent workers for both sites; "
-        f"wrk -t{WRK_THREADS} -c{CONNECTIONS} -d{SECONDS}s per row with Accept-Encoding: "
-        f"{ACCEPT_ENCODING}, loopback only.",
-        "",
-    ]
-    misses: list[str] = []
-
-    if results.minimal:
-        runs = ", ".join(f"{x.rps:,.0f}" for x in results.minimal)
-        cpu = timings.get("minimal page")
-        out += [f"Minimal Django page (the ceiling): {results.minimal_rps:,.0f} req/s, the mean "
-                f"of {len(results.minimal)} runs of {MINIMAL_SECONDS} s ({runs}), one before the "
-                "first row and one after each; a row's ratio is to the two runs either side"
-                + (f". In-process it takes {cpu:.2f} CPU ms and {calls['minimal page']:,} "
-                   "Python function calls." if cpu else "."), ""]
-    rows = []
-    for load in results.loads:
-        ratio = load.ratio
-        target = RATIO_TARGETS.get(load.name)
-        verdict = "—"
-        if target is not None:
-            verdict = f"≥ {target:.2f} {mark(ratio >= target)}"
-            if ratio < target:
-                misses.append(load.name)
-        statements = queries.get(load.name)
-        query_cell = "—" if statements is None else str(counted(statements))
-        if load.name == "result page" and statements is not None:
-            ok = counted(statements) <= QUERY_TARGETS["result page"]
-            query_cell += f" (≤ 1 {mark(ok)})"
-        if load.name == "wizard step GET" and statements is not None:
-            ok = counted(statements) <= QUERY_TARGETS["wizard step"]
-            query_cell += f" (≤ 3 {mark(ok)})"
-        rows.append([
-            load.name, f"`{shown_path(load.path)}`", f"{load.rps:,.0f}", f"{load.p50_ms:.1f}",
-            f"{load.p99_ms:.1f}", f"{load.ceiling:,.0f}", f"{ratio:.2f}", verdict, query_cell,
-            f"{timings[load.name]:.2f}" if load.name in timings else "—",
-            f"{calls[load.name]:,}" if load.name in calls else "—",
-            load.note or "0",
-        ])
-    if rows:
-        out += table(
-            ["Request", "Path", "req/s", "p50 ms", "p99 ms", "minimal", "× minimal", "target",
-             "queries", "CPU ms in-process", "calls in-process", "errors"],
-            rows,
-        )
-        out.append("")
-
-    if results.journeys:
-        run, ceiling = results.journeys, results.ceiling
-        ratio = run.requests_per_second / ceiling.requests_per_second if ceiling else 0.0
-        out += table(
-            ["Wizard journey", "assessments/s", "requests/assessment", "req/s",
-             "× driver ceiling", "p50 ms", "p99 ms", "errors"],
-            [[
-                f"bench/journey.py, {CONNECTIONS} threads, {SECONDS} s",
-                f"{run.per_second:.1f}", f"{run.requests_each:.0f}",
-                f"{run.requests_per_second:,.0f}", f"{ratio:.2f}",
-                f"{run.percentile_ms(50):.1f}", f"{run.percentile_ms(99):.1f}",
-                str(len(run.errors)),
-            ]],
-        )
-        out += [
-            "",
-            f"The journey is GET /assess/, GET and POST each of the 5 steps, GET the result. "
-            f"Driver ceiling: the same Python driver on the minimal page, "
-            f"{ceiling.requests_per_second:,.0f} req/s"
-            + (f"; first error: {run.errors[0]}" if run.errors else "") + ".",
-            "",
-        ]
-
-    if wizard:
-        rows = []
-        worst = 0
-        for name, statements in wizard.items():
-            n = counted(statements)
-            if "step" in name:
-                worst = max(worst, n)
-            transactions = len(statements) - n
-            rows.append([name, str(n), f"+{transactions} BEGIN" if transactions else ""])
-        ok = worst <= QUERY_TARGETS["wizard step"]
-        if not ok:
-            misses.append("wizard queries")
-        out += table(["Wizard request (in-process)", "queries", "transactions"], rows)
-        out += ["", f"Most queries in one wizard step: {worst} (target ≤ 3: {mark(ok)}).", ""]
-    for name, limit in (("result page", 1), ("wizard step GET", 3)):
-        if name in queries and counted(queries[name]) > limit:
-            misses.append(f"{name} queries")
-
-    if results.weights:
-        rows = []
-        for weight in results.weights:
-            heavy = weight.total >= WEIGHT_TARGET
-            many = weight.requests >= REQUESTS_TARGET
-            if heavy or many:
-                misses.append(f"{weight.page} weight")
-            assets = ", ".join(f"{Path(p).name} {kb(size)}" for p, size in weight.assets)
-            rows.append([
-                weight.page, str(weight.requests), f"< {REQUESTS_TARGET} {mark(not many)}",
-                kb(weight.total), f"< 60 KB {mark(not heavy)}", kb(weight.html), assets,
-            ])
-        out += table(
-            ["Page weight (first visit)", "requests", "target", "over the wire", "target",
-             "HTML", "CSS, JS, images, fonts"],
-            rows,
-        )
-        out.append("")
-
-    if "engine_us" in results.inprocess:
-        out += [
-            f"Engine: decide() takes {results.inprocess['engine_us']:.1f} µs per call (mean over "
-            "bench/engine_bench.py's varied answer sets, best of 5).",
-            "",
-        ]
-
-    profiles = results.inprocess.get("profiles", {})
-    for name, found in profiles.items():
-        areas = ", ".join(f"{area} {share:.0f}%" for area, share in found["areas"].items()
-                          if share >= 1)
-        out += [f"Profile of {name} (cProfile, in-process, {found['ms']:.2f} ms per request "
-                f"under the profiler): {areas}.", "", "Most own time:", ""]
-        out += [f"- {row['own_ms']:.3f} ms in {row['calls']:g} call(s): `{row['function']}`"
-                for row in found["own"]]
-        if found["app"]:
-            out += ["", "Advisor's functions by cumulative time:", ""]
-            out += [f"- {row['cumulative_ms']:.3f} ms: `{row['function']}`"
-                    for row in found["app"]]
-        out.append("")
-
-    results.misses = misses
-    out.append(
-        "Targets missed: " + ", ".join(misses) + "." if misses else "Every target is met."
-    )
-    return out
-
-
-def write_doc(lines: list[str]) -> None:
-    block = "\n".join([DOC_START, *lines, DOC_END])
-    text = DOC.read_text() if DOC.exists() else ""
-    if DOC_START in text and DOC_END in text:
-        before, rest = text.split(DOC_START, 1)
-        after = rest.split(DOC_END, 1)[1]
-        text = before + block + after
-    else:
-        text = f"# Performance\n\n## Latest measurement\n\n{block}\n" + (text and f"\n{text}")
-    DOC.write_text(text)
-    say(f"wrote the tables into {DOC.relative_to(ROOT)}")
-
-
-# --- The run ---
 
 
 def measure(args: argparse.Namespace, tmp: Path, results: Results) -> None:
@@ -764,6 +350,7 @@ def main() -> int:
     say(f"took {time.monotonic() - started:.0f} s")
     if args.write_doc:
         write_doc(lines)
+        say(f"wrote the tables into {DOC.relative_to(ROOT)}")
     return 0
 
 

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from decisions import admin_filters, admin_prices  # noqa: F401 - registers the price sheet
+from decisions import admin_filters, admin_prices, services  # noqa: F401 - admin_prices registers the price sheet
 from decisions.admin_filters import (
     DecidedFilter,
     ExamplesFilter,
@@ -27,7 +27,7 @@ from decisions.admin_filters import (
     VolumeFilter,
 )
 from decisions.domain import engine
-from decisions.domain.fields import BY_NAME, QUESTIONS, answer_lines
+from decisions.domain.fields import QUESTIONS
 from decisions.domain.money import format_count
 from decisions.models import Decision, Recommendation
 from decisions.web import csv, overview_chart, present, review
@@ -206,7 +206,7 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
                     extra_context: dict | None = None):
         decision = self.get_object(request, object_id)
         if decision is not None:
-            current = decision.current_result()
+            current = services.current_result(decision)
             extra_context = {
                 **(extra_context or {}),
                 "engine_differs": current is not None,
@@ -270,12 +270,11 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
 
     @admin.display(description="Answers")
     def answers_in_words(self, decision: Decision):
-        lines = answer_lines({name: getattr(decision, name) for name in engine.ANSWER_FIELDS})
         return format_html(
             '<table class="decision-table"><tbody>{}</tbody></table>',
             format_html_join(
                 "", '<tr><th scope="row">{}</th><td>{}</td></tr>',
-                ((line.question.label, line.words) for line in lines),
+                ((line.question.label, line.words) for line in present.answers(decision)),
             ),
         )
 
@@ -292,20 +291,20 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
 
     @admin.display(description="Reasons")
     def reasons(self, decision: Decision):
-        reasons = decision.result.get("reasons", [])
+        reasons = present.reasons(decision)
         if not reasons:
             return "None"
         return format_html(
             '<ul class="decision-list">{}</ul>',
             format_html_join(
                 "", "<li>{} <span class=\"favours\">(favours {})</span></li>",
-                ((r.get("text", ""), _label(r.get("favours", ""))) for r in reasons),
+                ((reason.text, _label(reason.favours)) for reason in reasons),
             ),
         )
 
     @admin.display(description="Tradeoff rows")
     def tradeoff_rows(self, decision: Decision):
-        rows = decision.result.get("rows", [])
+        rows = present.rows(decision)
         if not rows:
             return "None"
         return format_html(
@@ -315,29 +314,25 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
             format_html_join(
                 "", '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>',
                 (
-                    (r.get("dimension", ""), r.get("prompting", ""), r.get("fine_tuning", ""),
-                     _label(r.get("favours", "")))
-                    for r in rows
+                    (row.dimension, row.prompting, row.fine_tuning, _label(row.favours))
+                    for row in rows
                 ),
             ),
         )
 
     @admin.display(description="What would change it")
     def what_would_change(self, decision: Decision):
-        changes = decision.result.get("what_would_change", [])
+        changes = present.changes(decision)
         if not changes:
             return "Nothing: no change to the answers gives another verdict."
         return format_html(
             '<ul class="decision-list">{}</ul>',
-            format_html_join("", "<li>{}</li>", ((_change_in_words(c),) for c in changes)),
+            format_html_join("", "<li>{}</li>", ((text,) for text in changes)),
         )
 
     @admin.display(description="Cost estimate")
     def cost_figures(self, decision: Decision):
-        shown, message = present.present_costs(
-            decision.cost_estimate,
-            {"prompt_model": decision.prompt_model, "tune_model": decision.tune_model},
-        )
+        shown, message = present.present_costs(decision)
         if shown is None:
             return message
         return format_html(
@@ -384,13 +379,3 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return admin.site.login(request, extra_context=extra)
 
 
-def _change_in_words(change: dict) -> str:
-    """The stored sentence, or one built from the changed answers where a snapshot has none."""
-    if change.get("text"):
-        return change["text"]
-    parts = [
-        f"{BY_NAME[name].short} {BY_NAME[name].in_words(value)}"
-        for name, value in change.get("changes", {}).items()
-        if name in BY_NAME
-    ]
-    return f"With {' and '.join(parts)}, this would be {_label(change.get('recommendation', ''))}."

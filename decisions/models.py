@@ -1,29 +1,23 @@
 """A Decision: one team's answers, the engine's verdict on them, and the link that shares it."""
 
-import datetime
 import secrets
-import uuid
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from decisions.domain import costs, engine, prices
+from decisions.domain import engine, prices
 from decisions.domain.fields import (
     BY_NAME,
     COST_BY_NAME,
     COST_DETAIL_NAMES,
-    DEFAULT_TUNE_MODEL,
-    MODEL_FIELDS,
     RECOMMENDATION_CHOICES,
     STRENGTH_CHOICES,
     TITLE,
     choices,
 )
-from decisions.domain.fields import DEFAULT_PROMPT_MODEL as DEFAULT_PROMPT_MODEL  # re-exported
-from decisions.domain.panel import panel
 from decisions.domain.question import COUNT, MODEL, Question
 
 
@@ -191,61 +185,6 @@ class ModelPrice(models.Model):
         )
 
 
-def offered_for_fine_tuning(sheet: "dict[str, prices.Price]") -> list[str]:
-    """The names a tune_model may take, in sheet order (no query)."""
-    return [name for name, price in sheet.items() if price.offered_for_fine_tuning]
-
-
-def price_sheet() -> "dict[str, prices.Price]":
-    """The whole price sheet by model name (one query; it is a few dozen rows at most)."""
-    return {row.name: row.price() for row in ModelPrice.objects.all()}
-
-
-def suggested_tune_model(prices: "dict[str, prices.Price]", today: datetime.date) -> str:
-    """A model a new customer can fine-tune today: the default when it is open, else the first."""
-    default = prices.get(DEFAULT_TUNE_MODEL)
-    if default is not None and default.open_on(today):
-        return default.name
-    return next((price.name for price in prices.values() if price.open_on(today)), "")
-
-
-def estimate_costs(
-    answers: engine.Answers,
-    details: "dict[str, object]",
-    prices: "dict[str, prices.Price] | None" = None,
-    today: datetime.date | None = None,
-) -> costs.CostEstimate | None:
-    """The cost estimate for these answers and cost details, or None when a chosen model is not
-    on the price sheet. `prices` by model name, or the price sheet when None (one query).
-    Raises costs.InvalidCostInputs on bad details."""
-    inputs = costs.CostInputs(
-        **{name: details[name] for name in costs.COST_FIELDS if name in details}
-    )
-    names = [details.get(name) for name in MODEL_FIELDS]
-    if not all(names):
-        return None
-    if prices is None:
-        prices = price_sheet()
-    if not all(name in prices for name in names):
-        return None
-    today = today or timezone.now().date()
-    return costs.estimate(
-        answers, inputs, prices[names[0]], prices[names[1]], today=today,
-        suggestion=suggested_tune_model(prices, today),
-    )
-
-
-def decide_and_price(
-    answers: engine.Answers,
-    details: "dict[str, object]",
-    prices: "dict[str, prices.Price] | None" = None,
-) -> tuple[engine.Result, costs.CostEstimate | None]:
-    """The engine's verdict with the person's own cost figures, and the estimate they came from."""
-    estimate = estimate_costs(answers, details, prices)
-    result = engine.decide(answers, estimate.economics if estimate else None)
-    return result, estimate
-
-
 class Source(models.TextChoices):
     FORM = "form", "Form"
     API = "api", "API"
@@ -266,53 +205,6 @@ class DecisionQuerySet(models.QuerySet):
     def restore(self) -> int:
         """Turn revoked public links back on (one UPDATE); returns how many."""
         return self.revoked().update(revoked_at=None)
-
-    def record(
-        self,
-        answers: engine.Answers,
-        *,
-        title: str = "",
-        draft_id: uuid.UUID | None = None,
-        source: str = Source.FORM,
-        cost_details: "dict[str, object] | None" = None,
-        prices: "dict[str, prices.Price] | None" = None,
-    ) -> tuple["Decision", bool]:
-        """Decide on `answers` and store the decision: one INSERT.
-
-        With a `draft_id`, recording the same draft again returns the decision already made
-        for it (one more query) instead of a second one: refresh and double-click are harmless.
-        `cost_details` (costs.COST_FIELDS and the two model names; defaults for what is missing)
-        price the answers, from `prices` by model name or else from the price sheet (one more
-        query); the engine decides with those figures and the cost panel is stored beside the
-        verdict. Returns (decision, created).
-        """
-        details = {
-            **{name: question.default for name, question in COST_BY_NAME.items()},
-            **(cost_details or {}),
-        }
-        result, estimate = decide_and_price(answers, details, prices)
-        economics = estimate.economics if estimate else None
-        decision = self.model(
-            title=title.strip(),
-            draft_id=draft_id,
-            source=source,
-            recommendation=result.recommendation,
-            strength=result.strength,
-            result=result.as_dict(),
-            engine_version=result.engine_version,
-            economics=economics.as_dict() if economics else None,
-            cost_estimate=panel(estimate, result.recommendation) if estimate else None,
-            **{name: details[name] for name in COST_DETAIL_NAMES},
-            **answers.as_dict(),
-        )
-        try:
-            with transaction.atomic():
-                decision.save(force_insert=True)
-        except IntegrityError:
-            if draft_id is None:
-                raise
-            return self.get(draft_id=draft_id), False
-        return decision, True
 
 
 class Decision(models.Model):
@@ -406,22 +298,30 @@ class Decision(models.Model):
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 
+    def to_dict(self, url: str) -> dict[str, object]:
+        """The one JSON shape of a decision (DESIGN section 4), for the API and the .json export:
+        the stored Result.as_dict() plus token, `url` (the absolute link), title, answers, cost
+        details, the economics the engine decided with, the cost panel and created (no query).
+        A decision made before engine 2.0 has no strength stored: it reads null."""
+        return {
+            "strength": self.strength or None,
+            **self.result,
+            "token": self.token,
+            "url": url,
+            "title": self.title,
+            "answers": {name: getattr(self, name) for name in engine.ANSWER_FIELDS},
+            "cost_details": self.cost_details(),
+            "economics": self.economics,
+            "costs": self.cost_estimate,
+            "created": self.created.isoformat(),
+        }
+
     def answers(self) -> engine.Answers:
         """The stored answers as the engine's Answers (no query)."""
         return engine.Answers(**{name: getattr(self, name) for name in engine.ANSWER_FIELDS})
 
     def cost_details(self) -> "dict[str, object]":
         return {name: getattr(self, name) for name in COST_DETAIL_NAMES}
-
-    def current_result(
-        self, prices: "dict[str, prices.Price] | None" = None
-    ) -> engine.Result | None:
-        """What today's engine says with today's prices, when this decision was made by an older
-        engine and today's verdict differs (no query with `prices`, else one)."""
-        if self.engine_version == engine.ENGINE_VERSION:
-            return None
-        result, _ = decide_and_price(self.answers(), self.cost_details(), prices)
-        return None if result.recommendation == self.recommendation else result
 
 
 class RateCount(models.Model):

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils.html import escape
 
+from decisions import services
 from decisions.domain.engine import Answers
 from decisions.models import Decision
 from decisions.web.csv import safe_cell
@@ -44,7 +45,7 @@ ANSWERS_BORDERLINE = {
 
 
 def record(title: str = "Support triage", **overrides) -> Decision:
-    decision, _ = Decision.objects.record(Answers(**{**ANSWERS_A, **overrides}), title=title)
+    decision, _ = services.record_decision(Answers(**{**ANSWERS_A, **overrides}), title=title)
     return decision
 
 
@@ -70,7 +71,7 @@ def summary(content: str) -> dict[str, int]:
 @pytest.fixture
 def pair() -> tuple[Decision, Decision]:
     a = record("Alpha invoices")
-    b, _ = Decision.objects.record(Answers(**ANSWERS_B), title="Beta chatbot")
+    b, _ = services.record_decision(Answers(**ANSWERS_B), title="Beta chatbot")
     Decision.objects.filter(pk=a.pk).update(created=datetime(2025, 1, 15, 9, 30, tzinfo=UTC))
     Decision.objects.filter(pk=b.pk).update(
         created=datetime(2024, 6, 1, 12, 0, tzinfo=UTC), engine_version="0.9"
@@ -326,7 +327,7 @@ def test_detail_page_shows_how_firm_a_clear_verdict_is(admin_client, pair):
 
 
 def test_detail_page_says_which_answer_to_firm_up_on_a_borderline_verdict(admin_client):
-    decision, _ = Decision.objects.record(Answers(**ANSWERS_BORDERLINE), title="Close call")
+    decision, _ = services.record_decision(Answers(**ANSWERS_BORDERLINE), title="Close call")
     assert decision.strength == "borderline"
 
     content = admin_client.get(change_url(decision)).content.decode()
@@ -359,7 +360,7 @@ def test_detail_page_shows_the_cost_figures_a_b_and_c(admin_client, pair):
 
 
 def test_strength_filter_finds_the_borderline_verdicts(admin_client, pair):
-    Decision.objects.record(Answers(**ANSWERS_BORDERLINE), title="Close call")
+    services.record_decision(Answers(**ANSWERS_BORDERLINE), title="Close call")
 
     content = admin_client.get(f"{LIST_URL}?strength__exact=borderline").content.decode()
 
@@ -495,7 +496,7 @@ def test_csv_has_one_row_per_selected_decision(admin_client, pair):
 
 def test_csv_strength_column_tells_clear_from_borderline_and_unrated(admin_client, pair):
     a, b = pair
-    close, _ = Decision.objects.record(Answers(**ANSWERS_BORDERLINE), title="Close call")
+    close, _ = services.record_decision(Answers(**ANSWERS_BORDERLINE), title="Close call")
     Decision.objects.filter(pk=b.pk).update(strength="")
 
     header, *rows = export(admin_client, [a, b, close])

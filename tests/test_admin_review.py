@@ -18,6 +18,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils import timezone
 
+from decisions import services
 from decisions.domain.engine import Answers
 from decisions.models import Decision
 from decisions.web import overview_chart
@@ -47,7 +48,7 @@ PROMPTED = {
 
 
 def record(title: str, created: datetime | None = None, base: dict = TUNED, **answers) -> Decision:
-    decision, _ = Decision.objects.record(Answers(**{**base, **answers}), title=title)
+    decision, _ = services.record_decision(Answers(**{**base, **answers}), title=title)
     if created is not None:
         Decision.objects.filter(pk=decision.pk).update(created=created)
         decision.refresh_from_db()

@@ -3,17 +3,19 @@ wizard's model lists, and the price sheet in the admin."""
 
 import datetime
 import html
+import json
 import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission, User
 
-from decisions import models
+from decisions import services
 from decisions.domain import costs, engine
+from decisions.domain.fields import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL
 from decisions.domain.panel import panel
 from decisions.domain.price_sheet import ROWS
-from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, Decision, ModelPrice
+from decisions.models import Decision, FineTuning, ModelPrice
 from tests.helpers import FINE_TUNING_ANSWERS
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +27,7 @@ OPENAI = ("gpt-4.1", "gpt-4.1-mini", "gpt-4o", "gpt-4o-mini")
 
 
 def record(title: str = "Support triage", answers: dict | None = None, **details) -> Decision:
-    decision, _ = Decision.objects.record(
+    decision, _ = services.record_decision(
         engine.Answers(**{**ANSWERS, **(answers or {})}), title=title, cost_details=details
     )
     return decision
@@ -33,7 +35,7 @@ def record(title: str = "Support triage", answers: dict | None = None, **details
 
 def expected(answers: dict | None = None, **details) -> costs.CostEstimate:
     """The estimate record() should store, from the seeded sheet with today's date."""
-    estimate = models.estimate_costs(
+    estimate = services.estimate_costs(
         engine.Answers(**{**ANSWERS, **(answers or {})}),
         {"prompt_model": DEFAULT_PROMPT_MODEL, "tune_model": DEFAULT_TUNE_MODEL, **details},
     )
@@ -127,9 +129,24 @@ def test_seeded_rows_make_valid_prices():
 
 
 def test_suggested_tune_model_is_the_default_while_it_is_open():
-    assert models.suggested_tune_model(models.price_sheet(), datetime.date.today()) == (
+    assert services.suggested_tune_model(services.price_sheet(), datetime.date.today()) == (
         DEFAULT_TUNE_MODEL
     )
+
+
+def test_a_closed_default_tune_model_makes_the_suggestion_another_open_one():
+    today = datetime.date.today()
+    ModelPrice.objects.filter(name=DEFAULT_TUNE_MODEL).update(
+        fine_tuning=FineTuning.CLOSED, fine_tuning_since=today
+    )
+    other = ModelPrice.objects.filter(
+        ft_input_per_m__isnull=False, ft_output_per_m__isnull=False, training_per_m__isnull=False
+    ).exclude(name=DEFAULT_TUNE_MODEL).last()
+    ModelPrice.objects.filter(pk=other.pk).update(fine_tuning=FineTuning.OPEN, retires_on=None)
+    expected = services.suggested_tune_model(services.price_sheet(), today)
+    assert expected and expected != DEFAULT_TUNE_MODEL
+    decision, _ = services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS))
+    assert f"such as {expected}." in json.dumps(decision.cost_estimate)
 
 
 # --- What a recorded decision stores ---

@@ -191,3 +191,7 @@ def unavailable_reason(tune: Price, today: datetime.date, suggestion: str = "") 
         reason = f"The price sheet does not list {tune.name} as open for fine-tuning."
     return f"{reason} There is no fine-tuning estimate.{instead}"
 
+
+def offered_for_fine_tuning(sheet: dict[str, Price]) -> list[str]:
+    """The names a tune_model may take, in sheet order."""
+    return [name for name, price in sheet.items() if price.offered_for_fine_tuning]

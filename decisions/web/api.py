@@ -14,12 +14,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from decisions import services
 from decisions.domain import costs, engine
 from decisions.domain.fields import COST_DETAIL_NAMES, MODEL_FIELDS, TITLE
+from decisions.domain.prices import offered_for_fine_tuning
 from decisions.domain.question import model_errors, whole_number
-from decisions.models import Decision, Source, offered_for_fine_tuning, price_sheet
+from decisions.models import Decision, Source
 from decisions.platform.ratelimit import limit_decision_creation, wait_words
-from decisions.web import idempotency, openapi, serializers
+from decisions.services import price_sheet
+from decisions.web import idempotency, openapi
 
 MAX_BODY_BYTES = 64 * 1024
 ALL = engine.NON_FIELD_ERRORS
@@ -200,7 +203,7 @@ def _record(
     """Store the decision, once per Idempotency-Key when there is one."""
 
     def record() -> Decision:
-        decision, _ = Decision.objects.record(
+        decision, _ = services.record_decision(
             answers, title=title, source=Source.API, cost_details=cost_details
         )
         return decision
@@ -210,7 +213,7 @@ def _record(
 
 def _created(decision: Decision, request: HttpRequest) -> JsonResponse:
     """201 with the decision, the same for a first request and for its retries."""
-    payload = serializers.decision_payload(decision, request)
+    payload = decision.to_dict(request.build_absolute_uri(decision.get_absolute_url()))
     response = JsonResponse(payload, status=201)
     response["Location"] = payload["url"]
     return response

@@ -1,6 +1,6 @@
 """The cost chart: monthly cost against monthly volume for each option of a stored cost panel.
 
-Plain Python with no Django import. It reads only the dict costs.panel() stored with a decision
+Plain Python with no Django import. It reads only the dict panel() stored with a decision
 (no price sheet, no recomputed prices). The SVG is server-rendered and self-contained: no script,
 no style attributes (the CSP forbids them); presentation attributes make it print without CSS and
 `class` attributes are the hooks for site.css. table_for() gives the same numbers as rows.

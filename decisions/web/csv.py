@@ -6,7 +6,7 @@ from typing import Protocol
 
 from decisions.domain import engine
 from decisions.models import Decision
-from decisions.web import review
+from decisions.web import present, review
 
 HEADER = (
     "token", "created", "title", "source",
@@ -55,7 +55,7 @@ def row(decision: Decision) -> list[str]:
         decision.engine_version,
         "revoked" if decision.is_revoked else "active",
         " ".join(review.reason_codes(decision.result)),
-        "\n".join(r.get("text", "") for r in decision.result.get("reasons", [])),
+        "\n".join(reason.text for reason in present.reasons(decision)),
         *(_number(costs[key]) for key in review.COST_KEYS),
         _number(review.payback_months(panel)),
         _number(review.break_even_volume(panel)),

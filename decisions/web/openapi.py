@@ -14,9 +14,9 @@ from decisions.domain.fields import (
     TITLE,
 )
 from decisions.domain.panel import PANEL_VERSION
-from decisions.domain.prices import FINE_TUNING_STATUSES
+from decisions.domain.prices import FINE_TUNING_STATUSES, offered_for_fine_tuning
 from decisions.domain.question import COUNT, MODEL, YES_NO, Question
-from decisions.models import offered_for_fine_tuning, price_sheet
+from decisions.services import price_sheet
 from decisions.web import idempotency
 
 

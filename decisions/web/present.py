@@ -1,7 +1,8 @@
 """A stored decision shaped for people: the result page and the Markdown export.
 
-Both read the one JSON payload (serializers.decision_payload), so the page, the .json and the .md
-exports always say the same thing. Pure functions: no database, no request.
+Both read the stored Decision (its result snapshot and cost panel) through present(), so the page
+and the .md export always say the same thing as the .json (Decision.to_dict). No query, no
+request, nothing recomputed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 
 from decisions.domain import costs, engine, fields
 from decisions.domain.panel import PANEL_VERSION
+from decisions.models import Decision
 from decisions.web import chart
 
 FAVOURS_LABELS: dict[str, str] = {
@@ -162,63 +164,92 @@ def heading(label: str, title: str) -> str:
     return f"Advisor: {label} for {title}" if title else f"Advisor: {label}"
 
 
-def _created(value: object) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-def present(payload: Mapping[str, object]) -> Presentation:
-    """The payload in the shape people read. Tolerates snapshots from older engine versions that
-    lack a key: a stored result is shown as it was stored, never recomputed."""
-    recommendation = str(payload.get("recommendation", ""))
+def present(decision: Decision, url: str = "") -> Presentation:
+    """The stored decision in the shape people read (no query). Tolerates snapshots from older
+    engine versions that lack a key: a stored result is shown as it was stored, never
+    recomputed. `url` is the absolute link to the result."""
+    stored = decision.result
+    recommendation = decision.recommendation
     label = engine.RECOMMENDATION_LABELS.get(recommendation, recommendation)
-    title = " ".join(str(payload.get("title") or "").split())
-    answers = payload.get("answers") or {}
-    shown_costs, costs_message = present_costs(
-        payload.get("costs"), payload.get("cost_details"), title
-    )
+    title = " ".join(decision.title.split())
+    shown_costs, costs_message = present_costs(decision, title)
     return Presentation(
         recommendation=recommendation,
         label=label,
-        strength=str(payload.get("strength") or ""),
-        strength_note=str(payload.get("strength_note") or ""),
+        strength=decision.strength,
+        strength_note=str(stored.get("strength_note") or ""),
         title=title,
         heading=heading(label, title),
-        summary=str(payload.get("summary") or ""),
-        created=_created(payload.get("created")),
-        reasons=tuple(
-            ShownReason(
-                text=reason["text"],
-                favours=reason["favours"],
-                favours_label=FAVOURS_LABELS.get(reason["favours"], ""),
-            )
-            for reason in payload.get("reasons") or ()
-        ),
-        rows=tuple(
-            ShownRow(
-                key=row["key"],
-                dimension=row["dimension"],
-                prompting=row["prompting"],
-                fine_tuning=row["fine_tuning"],
-                favours=row["favours"],
-            )
-            for row in payload.get("rows") or ()
-        ),
-        changes=tuple(change["text"] for change in payload.get("what_would_change") or ()),
-        answers=tuple(fields.answer_lines(answers)),
-        url=str(payload.get("url") or ""),
-        engine_version=str(payload.get("engine_version") or ""),
+        summary=str(stored.get("summary") or ""),
+        created=decision.created,
+        reasons=reasons(decision),
+        rows=rows(decision),
+        changes=changes(decision),
+        answers=answers(decision),
+        url=url,
+        engine_version=decision.engine_version,
         costs=shown_costs,
         costs_message=costs_message,
-        hybrid_explanation=_hybrid_explanation(answers) if recommendation == engine.HYBRID else "",
+        hybrid_explanation=(
+            _hybrid_explanation(decision) if recommendation == engine.HYBRID else ""
+        ),
     )
 
 
-def _hybrid_explanation(answers: Mapping[str, object]) -> str:
+def answers(decision: Decision) -> tuple[fields.AnswerLine, ...]:
+    """Every answer with its question, in words."""
+    return tuple(
+        fields.answer_lines({name: getattr(decision, name) for name in engine.ANSWER_FIELDS})
+    )
+
+
+def reasons(decision: Decision) -> tuple[ShownReason, ...]:
+    return tuple(
+        ShownReason(
+            text=reason.get("text", ""),
+            favours=reason.get("favours", ""),
+            favours_label=FAVOURS_LABELS.get(reason.get("favours", ""), ""),
+        )
+        for reason in decision.result.get("reasons") or ()
+    )
+
+
+def rows(decision: Decision) -> tuple[ShownRow, ...]:
+    return tuple(
+        ShownRow(
+            key=row.get("key", ""),
+            dimension=row.get("dimension", ""),
+            prompting=row.get("prompting", ""),
+            fine_tuning=row.get("fine_tuning", ""),
+            favours=row.get("favours", ""),
+        )
+        for row in decision.result.get("rows") or ()
+    )
+
+
+def changes(decision: Decision) -> tuple[str, ...]:
+    """What would change the answer, as sentences."""
+    stored = decision.result.get("what_would_change") or ()
+    return tuple(_change_in_words(change) for change in stored)
+
+
+def _change_in_words(change: Mapping[str, object]) -> str:
+    """The stored sentence, or one built from the changed answers where a snapshot has none."""
+    if change.get("text"):
+        return str(change["text"])
+    parts = [
+        f"{fields.BY_NAME[name].short} {fields.BY_NAME[name].in_words(value)}"
+        for name, value in (change.get("changes") or {}).items()
+        if name in fields.BY_NAME
+    ]
+    verdict = str(change.get("recommendation", ""))
+    label = engine.RECOMMENDATION_LABELS.get(verdict, verdict)
+    return f"With {' and '.join(parts)}, this would be {label}."
+
+
+def _hybrid_explanation(decision: Decision) -> str:
     """Which hybrid this is: the article's reasoning split, or a fine-tuned model with retrieval."""
-    if answers.get("reasoning") == "complex" and answers.get("small_model") != "good_enough":
+    if decision.reasoning == "complex" and decision.small_model != "good_enough":
         return HYBRID_EXPLANATION
     return RETRIEVAL_HYBRID_EXPLANATION
 
@@ -226,14 +257,13 @@ def _hybrid_explanation(answers: Mapping[str, object]) -> str:
 # --- What it costs ---
 
 
-def present_costs(
-    stored: object, details: object, title: str = ""
-) -> tuple[ShownCosts | None, str]:
+def present_costs(decision: Decision, title: str = "") -> tuple[ShownCosts | None, str]:
     """The stored cost panel in the shape people read, or None and a plain message saying why
     there is none (no price for the chosen models, or an estimate from an older cost model,
     whose own summary is shown as it was stored). No query and no recomputation."""
+    stored = decision.cost_estimate
     if not isinstance(stored, Mapping):
-        return None, NO_PRICE.format(models=_chosen_models(details))
+        return None, NO_PRICE.format(models=_chosen_models(decision))
     if stored.get("version") != PANEL_VERSION:
         summary = str(stored.get("summary") or "")
         return None, f"{summary} {OLD_ESTIMATE}".strip()
@@ -280,20 +310,10 @@ def _chart_caption(panel: Mapping[str, object]) -> str:
     return f"Both scales are logarithmic. {lines}; the table below gives the same numbers."
 
 
-def _chosen_models(details: object) -> str:
-    if not isinstance(details, Mapping):
-        return "the chosen models"
-    names = [
-        str(details[name]) for name in ("prompt_model", "tune_model") if details.get(name)
-    ]
-    if not names:
-        return "the chosen models"
-    names = list(dict.fromkeys(names))
-    return " and ".join(names) if len(names) > 1 else names[0]
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+def _chosen_models(decision: Decision) -> str:
+    chosen = (decision.prompt_model, decision.tune_model)
+    names = list(dict.fromkeys(name for name in chosen if name))
+    return " and ".join(names) if names else "the chosen models"
 
 
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'`\\]+")
@@ -324,115 +344,6 @@ def long_date(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return f"{moment.day} {moment:%B %Y at %H:%M} {moment.tzname() or 'UTC'}"
-
-
-# --- Markdown ---
-
-# Characters that could start Markdown or HTML inside a line; escaping any ASCII punctuation is
-# always valid CommonMark, so a title like "*Ops* <b>" stays text in a design doc.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~!])")
-
-
-def escape(text: str) -> str:
-    """Inline Markdown text: specials escaped and line breaks folded, so nothing breaks out."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-
-
-def _table(rows: tuple[ShownRow, ...]) -> list[str]:
-    lines = [
-        "| Dimension | Prompting | Fine-tuning | Your answers favour |",
-        "|---|---|---|---|",
-    ]
-    for row in rows:
-        cells = (row.dimension, row.prompting, row.fine_tuning, row.favours_label)
-        lines.append("| " + " | ".join(escape(cell) for cell in cells) + " |")
-    return lines
-
-
-def markdown(payload: Mapping[str, object]) -> str:
-    """The decision as Markdown for a design doc: verdict, reasons, tradeoffs, what would change,
-    the answers in words and the link back."""
-    shown = present(payload)
-    lines = [f"# {escape(shown.heading)}", ""]
-    lines.append(f"**Recommendation: {escape(shown.label)}**")
-    lines.append("")
-    if shown.strength_note:
-        lines += [escape(shown.strength_note), ""]
-    elif shown.strength == "clear":
-        lines += [escape(CLEAR), ""]
-    if shown.summary:
-        lines += [escape(shown.summary), ""]
-    decided = long_date(shown.created)
-    if decided:
-        version = f" (rules version {escape(shown.engine_version)})" if shown.engine_version else ""
-        lines += [f"Decided on {decided}{version}.", ""]
-
-    lines += ["## Why", ""]
-    lines += [f"- {escape(reason.text)}" for reason in shown.reasons] or ["- No reasons recorded."]
-    lines.append("")
-
-    lines += _costs_markdown(shown)
-
-    lines += ["## The tradeoffs that bear on these answers", ""]
-    if shown.rows:
-        lines += _table(shown.rows)
-    else:
-        lines.append("No row of the tradeoff table bears directly on these answers.")
-    lines.append("")
-
-    lines += ["## What would change the answer", ""]
-    if shown.changes:
-        lines += [f"- {escape(text)}" for text in shown.changes]
-        if shown.costs:
-            lines += ["", escape(CHANGES_KEEP_FIGURES)]
-    else:
-        lines.append("No change to these answers would give another recommendation.")
-    lines.append("")
-
-    if shown.is_hybrid:
-        lines += ["## How the hybrid split works", "", escape(shown.hybrid_explanation), ""]
-
-    lines += ["## The answers", ""]
-    lines += [f"- {escape(line.question.label)} **{escape(line.words)}**" for line in shown.answers]
-    lines.append("")
-
-    if shown.url:
-        lines += ["## Link", "", f"<{shown.url}>", ""]
-    return "\n".join(lines)
-
-
-def _costs_markdown(shown: Presentation) -> list[str]:
-    """What it costs: the summary, the figures, the chart's numbers as a table, the prices' date."""
-    lines = ["## What it costs", ""]
-    shown_costs = shown.costs
-    if shown_costs is None:
-        return [*lines, escape(shown.costs_message), ""]
-    lines += [escape(shown_costs.summary), ""]
-    for figure in shown_costs.figures:
-        detail = f" {escape(figure.detail)}" if figure.detail else ""
-        lines.append(f"- {escape(figure.label)}: **{escape(figure.value)}**.{detail}")
-    lines += ["", escape(shown_costs.assumptions), ""]
-    lines += ["Monthly cost by volume:", ""]
-    headings = ("Requests a month", *shown_costs.chart_headings, "Marked in the chart")
-    lines.append("| " + " | ".join(escape(text) for text in headings) + " |")
-    lines.append("|" + "---:|" * (len(headings) - 1) + "---|")
-    for row in shown_costs.chart_rows:
-        cells = (row.volume_text, *(text for _, text in row.cells), row.note)
-        lines.append("| " + " | ".join(escape(cell) for cell in cells) + " |")
-    lines.append("")
-    lines += [_prices_line(shown_costs), ""]
-    lines += [line for note in shown_costs.notes for line in (escape(note), "")]
-    return lines
-
-
-def _prices_line(shown_costs: ShownCosts) -> str:
-    text = (
-        f"Prices: {escape('; '.join(date.text for date in shown_costs.price_dates))}. Check the "
-        "provider's page before relying on these figures"
-    )
-    if shown_costs.sources:
-        text += ": " + ", ".join(f"<{source.url}>" for source in shown_costs.sources)
-    return text + "."
 
 
 HYBRID_EXPLANATION = (

@@ -1,32 +1,52 @@
 """Views: look up, validate, call the engine or a model method, then redirect or render."""
 
+import functools
+import hashlib
+import re
 import sys
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404, resolve, reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 
+from decisions import services
 from decisions.domain import engine
 from decisions.domain.tradeoffs import TRADEOFFS
 from decisions.models import Decision
 from decisions.platform import storage
-from decisions.web import chart, present, serializers
+from decisions.web import chart, markdown, present, result_cache
 
 
 @require_safe
 def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "decisions/landing.html")
+    """The same page for everyone, rendered once per process; rendered for this request only
+    when a flash message waits to be shown."""
+    if _messages_waiting(request):
+        return render(request, "decisions/landing.html")
+    return HttpResponse(_landing_page())
+
+
+@functools.cache
+def _landing_page() -> bytes:
+    return loader.render_to_string("decisions/landing.html").encode()
+
+
+def _messages_waiting(request: HttpRequest) -> bool:
+    """Whether a flash message waits for this visitor. The messages framework's fallback
+    storage keeps every message, or a marker for those that overflowed into the session, in
+    its cookie, so the cookie alone says (no query)."""
+    return CookieStorage.cookie_name in request.COOKIES
 
 
 @require_safe  # load balancers probe with HEAD too
@@ -55,7 +75,8 @@ def _unlisted(response: HttpResponse) -> HttpResponse:
     referrer, and kept out of shared caches so a revoked link stops working at once."""
     response.headers["X-Robots-Tag"] = ROBOTS_TAG
     response.headers["Referrer-Policy"] = "no-referrer"
-    patch_cache_control(response, private=True, no_cache=True)
+    # Set outright (nothing before sets it), which is cheaper than patch_cache_control's merge.
+    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 
@@ -83,15 +104,71 @@ def _gone(request: HttpRequest, export: str = "") -> HttpResponse:
 
 
 @require_safe
-@gzip_page  # the page is mostly text and holds no secret a compression attack could guess
 def result(request: HttpRequest, token: str) -> HttpResponse:
-    """The stored verdict as it was given, with a notice when today's rules would differ."""
+    """The stored verdict as it was given, with a notice when today's rules would differ.
+
+    Served from this process's memory (result_cache) while the link is known to work: no query;
+    otherwise one, to look the decision up or recheck that its link was not revoked.
+    """
+    if _messages_waiting(request):
+        return _result_with_messages(request, token)
+    key = result_cache.key(token, _asked_at(request))
+    entry = result_cache.get(key)
+    if entry is None or entry.needs_recheck():
+        decision = _decision(token)
+        if decision.is_revoked:
+            result_cache.forget(key)
+            return _gone(request)
+        if entry is None:
+            entry = result_cache.put(key, _render_result(request, decision))
+        else:
+            result_cache.rechecked(entry)
+    # request.META, not request.headers: the latter copies every header on first use.
+    gzipped = _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) is not None
+    response = HttpResponse(entry.gzipped if gzipped else entry.body)
+    # One validator for both encodings, weak when compressed, as Django's GZipMiddleware does.
+    response.headers["ETag"] = f"W/{entry.etag}" if gzipped else entry.etag
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"  # the view's own response: no Vary before
+    return _conditional(request, response)
+
+
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Everything request.build_absolute_uri() reads to write the page's own link.
+_ADDRESS_KEYS = (
+    "HTTP_HOST", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "SERVER_NAME", "SERVER_PORT",
+)
+
+
+def _asked_at(request: HttpRequest) -> str:
+    """What the page's absolute link is made of, for the cache key. The raw values, not
+    request.get_host() again: CommonMiddleware has validated the host already, and the same
+    values always make the same link."""
+    return " ".join([request.scheme, *(request.META.get(name, "") for name in _ADDRESS_KEYS)])
+
+
+def _result_with_messages(request: HttpRequest, token: str) -> HttpResponse:
+    """The page rendered for this visitor alone, with the flash messages that wait for them."""
     decision = _decision(token)
     if decision.is_revoked:
         return _gone(request)
-    shown = present.present(serializers.decision_payload(decision, request))
-    current = decision.current_result()
-    context = {
+    context = _result_context(request, decision)
+    return _unlisted(render(request, "decisions/result.html", context))
+
+
+def _render_result(request: HttpRequest, decision: Decision) -> bytes:
+    """The page for whoever asks: rendered without the request, so nothing of one visitor's
+    (session, messages, CSRF token) can be kept and shown to the next."""
+    return loader.render_to_string(
+        "decisions/result.html", _result_context(request, decision)
+    ).encode()
+
+
+def _result_context(request: HttpRequest, decision: Decision) -> dict[str, object]:
+    shown = present.present(decision, request.build_absolute_uri(decision.get_absolute_url()))
+    current = services.current_result(decision)
+    return {
         "shown": shown,
         "full_table": TRADEOFFS,
         "markdown_url": reverse("decisions:result_markdown", args=[decision.token]),
@@ -102,7 +179,21 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
         "clear_text": present.CLEAR,
         "changes_keep_figures": present.CHANGES_KEEP_FIGURES,
     }
-    return _unlisted(render(request, "decisions/result.html", context))
+
+
+def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The response, or 304 Not Modified when the client's If-None-Match names its ETag; an
+    ETag from the body when the view set none. Either way unlisted: a browser must ask again
+    each time, so a revoked link stops working."""
+    if not response.has_header("ETag"):
+        response.headers["ETag"] = f'"{hashlib.sha256(response.content).hexdigest()[:24]}"'
+    _unlisted(response)
+    if "HTTP_IF_NONE_MATCH" not in request.META:
+        return response
+    conditional = get_conditional_response(
+        request, etag=response.headers["ETag"], response=response
+    )
+    return _unlisted(conditional) if conditional is not response else response
 
 
 def _cost_chart(shown: present.Presentation) -> SafeString | str:
@@ -127,8 +218,8 @@ def result_json(request: HttpRequest, token: str) -> HttpResponse:
         return _unlisted(JsonResponse({"errors": {"__all__": [NOT_FOUND]}}, status=404))
     if decision.is_revoked:
         return _gone(request, "json")
-    payload = serializers.decision_payload(decision, request)
-    return _unlisted(JsonResponse(payload, json_dumps_params={"indent": 2}))
+    payload = decision.to_dict(request.build_absolute_uri(decision.get_absolute_url()))
+    return _conditional(request, JsonResponse(payload, json_dumps_params={"indent": 2}))
 
 
 @csrf_exempt  # read-only: any other method gets require_safe's 405, not a CSRF 403
@@ -143,10 +234,10 @@ def result_markdown(request: HttpRequest, token: str) -> HttpResponse:
         )
     if decision.is_revoked:
         return _gone(request, "md")
-    text = present.markdown(serializers.decision_payload(decision, request))
-    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    shown = present.present(decision, request.build_absolute_uri(decision.get_absolute_url()))
+    response = HttpResponse(markdown.markdown(shown), content_type="text/markdown; charset=utf-8")
     response.headers["Content-Disposition"] = f'inline; filename="advisor-{decision.token}.md"'
-    return _unlisted(response)
+    return _conditional(request, response)
 
 
 # --- Error pages (handler400 and handler500 in advisor/urls.py; 403 and 404 are Django's) ---

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
 
+from decisions import services
 from decisions.domain import costs, engine
 from decisions.domain.fields import (
     COST_QUESTIONS,
@@ -35,7 +36,6 @@ from decisions.domain.fields import (
     STEPS,
     answer_lines,
 )
-from decisions.models import Decision
 from decisions.platform.ratelimit import (
     limit_decision_creation,
     limit_new_sessions,
@@ -226,7 +226,7 @@ class AssessmentWizard(NamedUrlSessionWizardView):
             return too_many_response(self.request, retry_after)
         title = cleaned.pop("title")
         cost_details = {name: cleaned.pop(name) for name in COST_DETAIL_NAMES}
-        decision, _ = Decision.objects.record(
+        decision, _ = services.record_decision(
             engine.Answers(**cleaned), title=title, draft_id=self.record_id(),
             cost_details={name: value for name, value in cost_details.items() if value != ""},
             prices={fields["name"]: costs.Price(**fields) for fields in self.prices()},

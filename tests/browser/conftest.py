@@ -67,3 +67,10 @@ def live_server(request: pytest.FixtureRequest):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def results_rechecked_at_once(settings):
+    """A kept result page is rechecked on every request here, so a link revoked a moment ago
+    reads as gone at once (other replicas take up to 5 s: tests/deploy/test_revocation.py)."""
+    settings.RESULT_RECHECK_SECONDS = 0

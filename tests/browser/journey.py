@@ -13,8 +13,14 @@ from pathlib import Path
 from playwright.sync_api import Locator, Page, expect
 
 from decisions.domain import costs, engine
-from decisions.domain.fields import BY_NAME, STEPS, questions_for
-from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, decide_and_price
+from decisions.domain.fields import (
+    BY_NAME,
+    DEFAULT_PROMPT_MODEL,
+    DEFAULT_TUNE_MODEL,
+    STEPS,
+    questions_for,
+)
+from decisions.services import decide_and_price
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from decisions import services
 from decisions.domain.engine import Answers
 from decisions.models import Decision
 from tests.browser.journey import DESKTOP, screenshot, scrolls_sideways
@@ -51,7 +52,7 @@ def _decisions() -> None:
         ("This month's big job", TUNED, {}, 0),
     ]
     for title, base, changes, back in made:
-        decision, _ = Decision.objects.record(Answers(**{**base, **changes}), title=title)
+        decision, _ = services.record_decision(Answers(**{**base, **changes}), title=title)
         Decision.objects.filter(pk=decision.pk).update(created=_month(back))
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import ConsoleMessage, expect
 
+from decisions import services
 from decisions.domain import engine
-from decisions.models import Decision
 from tests.helpers import FINE_TUNING_ANSWERS
 
 pytestmark = pytest.mark.browser
@@ -16,7 +16,7 @@ PASSWORD = "a long passphrase for the lead"
 
 def test_admin_scripts_run_under_the_policy(live_server, new_context, transactional_db):
     User.objects.create_superuser("lead", "lead@example.com", PASSWORD)
-    decision = Decision.objects.record(engine.Answers(**FINE_TUNING_ANSWERS), title="Triage")[0]
+    decision = services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title="Triage")[0]
     page = new_context().new_page()
     errors: list[str] = []
 

@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from decisions import services
 from decisions.domain.engine import Answers
 from decisions.models import Decision
 from tests.advice_cases import CASES
@@ -26,7 +27,7 @@ def _slug(name: str) -> str:
 
 def _decisions() -> dict[str, Decision]:
     return {
-        name: Decision.objects.record(Answers(**answers), title=name, cost_details=details)[0]
+        name: services.record_decision(Answers(**answers), title=name, cost_details=details)[0]
         for name, (answers, details, *_) in CASES.items()
     }
 

@@ -23,6 +23,7 @@ import re
 
 import pytest
 
+from decisions import services
 from decisions.domain.engine import Answers
 from decisions.models import Decision
 from tests.advice_cases import CASES
@@ -62,7 +63,7 @@ def _hand(answers: dict, details: dict) -> dict:
 
 def _record(name: str) -> Decision:
     answers, details, *_ = CASES[name]
-    decision, _ = Decision.objects.record(Answers(**answers), title=name, cost_details=details)
+    decision, _ = services.record_decision(Answers(**answers), title=name, cost_details=details)
     return decision
 
 

@@ -14,8 +14,8 @@ import re
 import pytest
 from django.test import Client
 
+from decisions import services
 from decisions.domain import engine
-from decisions.models import Decision
 from tests.helpers import FINE_TUNING_ANSWERS, Draft
 
 UNSAFE_SOURCES = {"'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:", "data:"}
@@ -27,7 +27,7 @@ PRIVATE_REFERRER_POLICIES = {
 @pytest.fixture
 def pages(client: Client, db) -> dict[str, str]:
     """Each kind of page a visitor, a script or a lead can open: name to path."""
-    decision = Decision.objects.record(engine.Answers(**FINE_TUNING_ANSWERS), title="Triage")[0]
+    decision = services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title="Triage")[0]
     draft = Draft(client)
     return {
         "landing": "/",

@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import path
 
 from advisor import urls as site_urls
+from decisions import services
 from decisions.domain import engine
 from decisions.models import Decision
 from decisions.platform.headers import security_headers
@@ -67,7 +68,7 @@ def decision(db) -> Decision:
         "latency": "interactive", "output_format": "strict", "reasoning": "simple",
         "small_model": "falls_short",
     }
-    return Decision.objects.record(engine.Answers(**answers), title="Support triage")[0]
+    return services.record_decision(engine.Answers(**answers), title="Support triage")[0]
 
 
 def policy(response) -> dict[str, set[str]]:

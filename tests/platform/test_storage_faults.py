@@ -25,6 +25,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from decisions import services
 from decisions.domain import engine
 from decisions.models import Decision
 from decisions.platform import storage
@@ -41,7 +42,7 @@ def client() -> Client:
 
 @pytest.fixture
 def decision(db) -> Decision:
-    return Decision.objects.record(engine.Answers(**FINE_TUNING_ANSWERS), title="Triage")[0]
+    return services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title="Triage")[0]
 
 
 @pytest.fixture
@@ -176,7 +177,7 @@ def test_other_database_errors_stay_500s(client, db, monkeypatch):
     def broken(*args, **kwargs):
         raise IntegrityError("a bug, not an outage")
 
-    monkeypatch.setattr(Decision.objects, "record", broken)
+    monkeypatch.setattr(services, "record_decision", broken)
     response = client.post("/api/decisions", FINE_TUNING_ANSWERS, content_type="application/json")
     assert response.status_code == 500
     assert "Retry-After" not in response

@@ -15,13 +15,8 @@ from openapi_core.testing import MockRequest
 from openapi_spec_validator import validate as validate_spec
 
 from decisions.domain import costs, engine, fields, price_sheet
-from decisions.models import (
-    DEFAULT_PROMPT_MODEL,
-    DEFAULT_TUNE_MODEL,
-    Decision,
-    IdempotencyKey,
-    ModelPrice,
-)
+from decisions.domain.fields import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL
+from decisions.models import Decision, IdempotencyKey, ModelPrice
 from decisions.web import openapi
 from tests.helpers import FINE_TUNING_ANSWERS
 

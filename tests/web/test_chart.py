@@ -1,7 +1,7 @@
 """The cost chart and its table, drawn from a stored cost panel: what a reader sees in them, the
 accessibility hooks, and what the CSP allows.
 
-Pure Python: no database. Panels are made the way a decision stores them, costs.panel(); the SVG is
+Pure Python: no database. Panels are made the way a decision stores them, panel(); the SVG is
 read as XML and checked for what it says, not how it looks.
 """
 

@@ -53,6 +53,7 @@ def _pages(client, settings) -> dict[str, object]:
     pages["too-many"] = second.post("review", {"title": "Second"})
 
     Decision.objects.update(revoked_at=Decision.objects.get().created)
+    settings.RESULT_RECHECK_SECONDS = 0  # the kept page is rechecked now, not within 5 s
     pages["result-withdrawn"] = client.get(result_url)
     pages["admin-login"] = client.get("/admin/login/")
     return pages

@@ -3,13 +3,16 @@
 import gzip
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.utils import timezone
 
+from decisions import services
 from decisions.domain import engine
-from decisions.models import DEFAULT_PROMPT_MODEL, Decision
-from decisions.web import present
+from decisions.domain.fields import DEFAULT_PROMPT_MODEL
+from decisions.models import Decision
+from decisions.web import markdown, present
 from tests.helpers import FINE_TUNING_ANSWERS
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +47,7 @@ VERDICT_OF = {
 def make(
     case: str = "fine_tuning", title: str = "Support triage", **cost_details
 ) -> Decision:
-    decision, _ = Decision.objects.record(
+    decision, _ = services.record_decision(
         engine.Answers(**ANSWERS_FOR[case]), title=title, cost_details=cost_details
     )
     assert decision.recommendation == VERDICT_OF.get(case, case)
@@ -318,7 +321,7 @@ def test_no_volume_shows_no_zero_dollar_figures(client):
 
 
 def test_a_volume_of_one_is_worded_in_the_singular(client):
-    decision, _ = Decision.objects.record(engine.Answers(**{**FINE_TUNING, "monthly_requests": 1}))
+    decision, _ = services.record_decision(engine.Answers(**{**FINE_TUNING, "monthly_requests": 1}))
     page = page_of(client, decision)
     wrong = re.search(r"[^>]{0,60}\b1 completions[^<]{0,40}", text_of(page))
     assert wrong is None, f"plural after 1 on the result page: {wrong[0]!r}"
@@ -723,26 +726,25 @@ def test_markdown_explains_the_hybrid_split_only_for_hybrid(client):
 
 
 def test_markdown_escapes_pipes_and_markup():
-    payload = {
-        "recommendation": "fine_tuning",
-        "summary": "Fine-tuning: a | b.",
-        "title": "*Ops* | <b>\nteam</b>",
-        "reasons": [],
-        "rows": [
-            {
-                "key": "latency",
-                "dimension": "Lat|ency",
-                "prompting": "a|b",
-                "fine_tuning": "c",
-                "favours": "fine_tuning",
-            },
-        ],
-        "what_would_change": [],
-        "answers": {},
-        "created": "2025-03-14T09:30:00+00:00",
-        "url": "http://example.test/d/x/",
-    }
-    text = present.markdown(payload)
+    decision = Decision(
+        **FINE_TUNING,
+        title="*Ops* | <b>\nteam</b>",
+        recommendation="fine_tuning",
+        result={
+            "summary": "Fine-tuning: a | b.",
+            "rows": [
+                {
+                    "key": "latency",
+                    "dimension": "Lat|ency",
+                    "prompting": "a|b",
+                    "fine_tuning": "c",
+                    "favours": "fine_tuning",
+                },
+            ],
+        },
+        created=datetime(2025, 3, 14, 9, 30, tzinfo=UTC),
+    )
+    text = markdown.markdown(present.present(decision, "http://example.test/d/x/"))
     assert text.startswith(r"# Advisor: Fine-tuning for \*Ops\* \| \<b\> team\</b\>" + "\n")
     assert r"| Lat\|ency | a\|b | c | Fine-tuning |" in text
     assert "Decided on 14 March 2025 at 09:30 UTC." in text

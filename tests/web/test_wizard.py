@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from decisions.models import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, Decision, ModelPrice
+from decisions.domain.fields import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL
+from decisions.models import Decision, ModelPrice
 from decisions.web.drafts import DRAFTS_KEY, FINISHED_KEY, MAX_DRAFTS
 from tests.helpers import ANSWERS, STEPS, Draft, page
 

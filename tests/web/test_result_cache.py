@@ -1,0 +1,178 @@
+"""The result page kept in memory (decisions.web.result_cache) and conditional GET for the page
+and its exports."""
+
+import gzip
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest, HttpResponse
+
+from decisions import services
+from decisions.domain import engine
+from decisions.models import Decision
+from decisions.web import result_cache
+from tests.helpers import FINE_TUNING_ANSWERS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def decision() -> Decision:
+    return services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title="Triage")[0]
+
+
+@pytest.fixture
+def recheck_every_time(settings):
+    settings.RESULT_RECHECK_SECONDS = 0
+
+
+def test_a_second_view_takes_no_query(client, decision, django_assert_num_queries):
+    first = client.get(f"/d/{decision.token}/")
+    with django_assert_num_queries(0):
+        second = client.get(f"/d/{decision.token}/")
+    assert second.status_code == 200
+    assert second.content == first.content
+
+
+def test_a_revoked_link_is_gone_at_the_next_recheck(client, decision, recheck_every_time):
+    assert client.get(f"/d/{decision.token}/").status_code == 200
+    Decision.objects.filter(pk=decision.pk).revoke()
+    response = client.get(f"/d/{decision.token}/")
+    assert response.status_code == 410
+    assert "This link was withdrawn" in response.content.decode()
+
+
+def test_a_restored_link_works_again(client, decision, recheck_every_time):
+    client.get(f"/d/{decision.token}/")
+    Decision.objects.filter(pk=decision.pk).revoke()
+    assert client.get(f"/d/{decision.token}/").status_code == 410
+    Decision.objects.filter(pk=decision.pk).restore()
+    assert client.get(f"/d/{decision.token}/").status_code == 200
+
+
+def test_a_recheck_takes_one_query(client, decision, recheck_every_time, django_assert_num_queries):
+    client.get(f"/d/{decision.token}/")
+    with django_assert_num_queries(1):
+        assert client.get(f"/d/{decision.token}/").status_code == 200
+
+
+def test_the_page_kept_longest_unread_is_dropped_beyond_the_limit(
+    client, decision, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(result_cache, "MAX_ENTRIES", 1)
+    other = services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title="Other")[0]
+    client.get(f"/d/{decision.token}/")
+    client.get(f"/d/{other.token}/")
+    with django_assert_num_queries(1):
+        assert client.get(f"/d/{decision.token}/").status_code == 200
+
+
+def test_the_kept_page_shows_the_address_it_was_asked_at(client, decision):
+    client.get(f"/d/{decision.token}/", HTTP_HOST="localhost")
+    page = client.get(f"/d/{decision.token}/", HTTP_HOST="testserver").content.decode()
+    assert f'value="http://testserver/d/{decision.token}/"' in page
+    assert "http://localhost/" not in page
+
+
+def test_one_visitors_messages_are_not_kept_for_the_next(client, decision):
+    """The page is kept without anything from the request that rendered it."""
+    session = client.session
+    session["_messages"] = '[["__json_message",0,20,"Only for the first visitor"]]'
+    session.save()
+    client.get(f"/d/{decision.token}/")
+    client.cookies.clear()
+    assert "Only for the first visitor" not in client.get(f"/d/{decision.token}/").content.decode()
+
+
+def test_the_release_is_the_RELEASE_variable_when_set(monkeypatch):
+    monkeypatch.setenv("RELEASE", "2026-11-30.1")
+    result_cache.release.cache_clear()
+    try:
+        assert result_cache.release() == "2026-11-30.1"
+    finally:
+        result_cache.release.cache_clear()
+
+
+def test_the_release_is_a_hash_of_the_code_without_RELEASE(monkeypatch):
+    monkeypatch.delenv("RELEASE", raising=False)
+    result_cache.release.cache_clear()
+    try:
+        assert len(result_cache.release()) == 16
+    finally:
+        result_cache.release.cache_clear()
+
+
+# --- Conditional GET ---
+
+
+@pytest.mark.parametrize("suffix", ["/", ".json", ".md"])
+def test_an_unchanged_result_is_not_sent_again(client, decision, suffix):
+    etag = client.get(f"/d/{decision.token}{suffix}").headers["ETag"]
+    response = client.get(f"/d/{decision.token}{suffix}", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response.headers["ETag"] == etag
+
+
+@pytest.mark.parametrize("suffix", ["/", ".json", ".md"])
+def test_another_etag_gets_the_whole_result(client, decision, suffix):
+    response = client.get(f"/d/{decision.token}{suffix}", HTTP_IF_NONE_MATCH='"something-else"')
+    assert response.status_code == 200
+    assert "Triage" in response.content.decode()
+
+
+@pytest.mark.parametrize("suffix", ["/", ".json", ".md"])
+def test_a_not_modified_answer_still_tells_browsers_to_ask_again(client, decision, suffix):
+    etag = client.get(f"/d/{decision.token}{suffix}").headers["ETag"]
+    response = client.get(f"/d/{decision.token}{suffix}", HTTP_IF_NONE_MATCH=etag)
+    assert set(response.headers["Cache-Control"].split(", ")) == {"private", "no-cache"}
+    assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+
+
+@pytest.mark.parametrize("suffix", ["/", ".json", ".md"])
+def test_a_revoked_link_is_gone_even_to_a_browser_holding_its_etag(
+    client, decision, suffix, recheck_every_time
+):
+    etag = client.get(f"/d/{decision.token}{suffix}").headers["ETag"]
+    Decision.objects.filter(pk=decision.pk).revoke()
+    assert client.get(f"/d/{decision.token}{suffix}", HTTP_IF_NONE_MATCH=etag).status_code == 410
+
+
+def test_the_compressed_page_is_the_same_page_under_the_same_etag(client, decision):
+    plain = client.get(f"/d/{decision.token}/")
+    packed = client.get(f"/d/{decision.token}/", HTTP_ACCEPT_ENCODING="gzip")
+    assert gzip.decompress(packed.content) == plain.content
+    assert packed.headers["ETag"] == f"W/{plain.headers['ETag']}"
+    again = client.get(
+        f"/d/{decision.token}/", HTTP_ACCEPT_ENCODING="gzip",
+        HTTP_IF_NONE_MATCH=plain.headers["ETag"],
+    )
+    assert again.status_code == 304
+
+
+def leave_a_message(client, text: str) -> None:
+    """A flash message waiting in the visitor's cookie, as the messages framework stores it."""
+    storage = CookieStorage(HttpRequest())
+    storage.add(constants.INFO, text)
+    response = HttpResponse()
+    storage.update(response)
+    client.cookies[CookieStorage.cookie_name] = response.cookies[CookieStorage.cookie_name].value
+
+
+def test_a_flash_message_waiting_for_a_visitor_is_shown_on_the_result(client, decision):
+    client.get(f"/d/{decision.token}/")  # kept in memory, without messages
+    leave_a_message(client, "Your answers were kept.")
+    assert "Your answers were kept." in client.get(f"/d/{decision.token}/").content.decode()
+
+
+def test_a_flash_message_waiting_for_a_visitor_is_shown_on_the_landing_page(client):
+    client.get("/")
+    leave_a_message(client, "Your answers were kept.")
+    assert "Your answers were kept." in client.get("/").content.decode()
+
+
+def test_the_landing_page_is_the_same_for_everyone(client):
+    first = client.get("/")
+    client.cookies.clear()
+    assert client.get("/").content == first.content
