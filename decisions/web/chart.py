@@ -1,23 +1,22 @@
 """The cost chart: monthly cost against monthly volume for each option of a stored cost panel.
 
-Plain Python with no Django import. It reads only the dict panel() stored with a decision
-(no price sheet, no recomputed prices). The SVG is server-rendered and self-contained: no script,
-no style attributes (the CSP forbids them); presentation attributes make it print without CSS and
-`class` attributes are the hooks for site.css. table_for() gives the same numbers as rows.
+Plain Python with no Django import, reading only the panel() stored with a decision. The SVG is
+server-rendered and self-contained: no script, no style attributes (the CSP forbids them);
+presentation attributes make it print without CSS and `class` attributes are the hooks for
+site.css. table_for() gives the same numbers as rows.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from html import escape as _html_escape
 
 from decisions.domain.fields import MAX_MONTHLY_REQUESTS
 from decisions.domain.money import format_count, format_money, format_months
+from decisions.web.svg import escape
 
 YOUR_VOLUME = "Your volume"
 BREAK_EVEN = "Pays back from here"
@@ -52,17 +51,6 @@ _CSS = {"A": "prompted", "B": "small-prompted", "C": "fine-tuned", "H": "hybrid"
 _GRID, _AXIS = f' stroke="{GRID_COLOUR}"', f' stroke="{AXIS_COLOUR}"'
 # A white outline under label text keeps it readable where a line runs behind it.
 _HALO = ' stroke="#ffffff" stroke-width="5" stroke-linejoin="round"'  # paint-order: site.css
-
-# XML 1.0 cannot hold C0 controls other than tab and newlines, lone surrogates, U+FFFE or U+FFFF;
-# a title typed with one would make the whole SVG unparseable.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def escape(text: str) -> str:
-    """Text made safe for an SVG element or attribute: XML-invalid characters dropped, then
-    html.escape'd (quotes included)."""
-    return _html_escape(_NOT_XML.sub("", text))
-
 
 @dataclass(frozen=True)
 class ChartRow:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from decisions.web.chart import escape
+from decisions.web.svg import escape
 
 WIDTH = 720
 LEFT, RIGHT = 56, WIDTH - 16
