@@ -38,7 +38,7 @@ def env_list(name: str, default: str) -> list[str]:
     return items
 
 
-def env_int(name: str, default: int, minimum: int = 0) -> int:
+def env_int(name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -48,6 +48,8 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, not {value}.")
     return value
 
 
@@ -92,6 +94,13 @@ RATE_LIMIT = env_rate("RATE_LIMIT", "30/m")
 # New sessions (a browser's first answer) one client address may start: bounds the session
 # table against a client that drops its cookies (decisions/web/drafts.py).
 DRAFT_RATE_LIMIT = env_rate("DRAFT_RATE_LIMIT", "100/h")
+# Shared result pages are kept rendered in each worker's memory (decisions/web/result_cache.py),
+# keyed by RELEASE (a deploy may pass its git commit; empty: a hash of the code, templates and
+# static manifest). A kept page is served RESULT_RECHECK_SECONDS before the database is asked
+# again whether its link still works, so a revoked link stops working on every replica within
+# that many seconds (at most 10, as DESIGN promises; 0 asks on every request).
+RELEASE = os.environ.get("RELEASE", "").strip()
+RESULT_RECHECK_SECONDS = env_int("RESULT_RECHECK_SECONDS", 5, maximum=10)
 # The chance that a POST is followed by deleting expired rows (decisions/platform/housekeeping.py).
 HOUSEKEEPING_CHANCE = 0.01
 

@@ -4,19 +4,17 @@ absolute link).
 
 A stored decision never changes except for being revoked, so a page can be kept as long as the
 code that rendered it runs. Revocation is the one thing to notice: an entry is trusted for
-RECHECK_SECONDS after the database last said its link works, then the next request asks again
-(one query). A revoked link so stops working on every replica within RECHECK_SECONDS (DESIGN
-section 2 allows 10), with no message between processes.
+settings.RESULT_RECHECK_SECONDS after the database last said its link works, then the next
+request asks again (one query). A revoked link so stops working on every replica within those
+seconds (DESIGN section 2 allows 10), with no message between processes.
 
-The release is the RELEASE environment variable when set (a deploy can pass its git commit),
-else a hash of the app's code, templates and static manifest, so a deploy that changes any of
-them gets new ETags.
+The release is settings.RELEASE when set (a deploy can pass its git commit), else a hash of the
+app's code, templates and static manifest, so a deploy that changes any of them gets new ETags.
 """
 
 import functools
 import gzip
 import hashlib
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -25,9 +23,6 @@ from pathlib import Path
 
 from django.conf import settings
 
-# How long an entry is trusted without asking the database; settings.RESULT_RECHECK_SECONDS
-# overrides it (0: ask on every request).
-RECHECK_SECONDS = 5.0
 MAX_ENTRIES = 500  # about 35 KB each (the page and its gzip): some 17 MB a worker at most
 
 
@@ -39,8 +34,7 @@ class Entry:
     checked: float  # time.monotonic() when the database last said the link works
 
     def needs_recheck(self) -> bool:
-        trusted = getattr(settings, "RESULT_RECHECK_SECONDS", RECHECK_SECONDS)
-        return time.monotonic() - self.checked >= trusted
+        return time.monotonic() - self.checked >= settings.RESULT_RECHECK_SECONDS
 
 
 Key = tuple[str, str, str]  # (release, token, scheme://host)
@@ -52,8 +46,8 @@ _lock = threading.Lock()
 @functools.cache
 def release() -> str:
     """This code's release id (computed once per process)."""
-    if value := os.environ.get("RELEASE", "").strip():
-        return value
+    if settings.RELEASE:
+        return settings.RELEASE
     base = Path(settings.BASE_DIR)
     digest = hashlib.sha256()
     files = [*(base / "decisions").rglob("*.py"), *(base / "templates").rglob("*.html")]

@@ -70,6 +70,9 @@ def test_missing_secret_key_file_is_named(tmp_path):
         ("RATE_LIMIT", "lots", "RATE_LIMIT must look like 30/m"),
         ("RATE_LIMIT", "30/week", "RATE_LIMIT must look like 30/m"),
         ("DATABASE_URL", "nonsense://x", "DATABASE_URL is not a database URL"),
+        # A revoked link must stop working everywhere within 10 seconds.
+        ("RESULT_RECHECK_SECONDS", "60", "RESULT_RECHECK_SECONDS must be at most 10, not 60"),
+        ("RESULT_RECHECK_SECONDS", "soon", "RESULT_RECHECK_SECONDS must be a whole number"),
     ],
 )
 def test_bad_values_are_refused_with_the_variable_named(name, value, message):

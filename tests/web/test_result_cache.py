@@ -85,8 +85,8 @@ def test_one_visitors_messages_are_not_kept_for_the_next(client, decision):
     assert "Only for the first visitor" not in client.get(f"/d/{decision.token}/").content.decode()
 
 
-def test_the_release_is_the_RELEASE_variable_when_set(monkeypatch):
-    monkeypatch.setenv("RELEASE", "2026-11-30.1")
+def test_the_release_is_the_RELEASE_setting_when_set(settings):
+    settings.RELEASE = "2026-11-30.1"
     result_cache.release.cache_clear()
     try:
         assert result_cache.release() == "2026-11-30.1"
@@ -94,8 +94,8 @@ def test_the_release_is_the_RELEASE_variable_when_set(monkeypatch):
         result_cache.release.cache_clear()
 
 
-def test_the_release_is_a_hash_of_the_code_without_RELEASE(monkeypatch):
-    monkeypatch.delenv("RELEASE", raising=False)
+def test_the_release_is_a_hash_of_the_code_without_RELEASE(settings):
+    settings.RELEASE = ""
     result_cache.release.cache_clear()
     try:
         assert len(result_cache.release()) == 16
