@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-MAX_ENTRIES = 500  # about 35 KB each (the page and its gzip): some 17 MB a worker at most
+MAX_ENTRIES = 500  # about 44 KB each (the page and its gzip): some 22 MB a worker at most
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Entry:
         return time.monotonic() - self.checked >= settings.RESULT_RECHECK_SECONDS
 
 
-Key = tuple[str, str, str]  # (release, token, scheme://host)
+Key = tuple[str, str, str]  # (release, token, scheme://host): the page shows its own link
 
 _entries: "OrderedDict[Key, Entry]" = OrderedDict()
 _lock = threading.Lock()
@@ -72,11 +72,11 @@ def get(entry_key: Key) -> Entry | None:
         return entry
 
 
-def put(entry_key: Key, body: bytes) -> Entry:
-    """Keep a freshly rendered page, just read from the database, dropping the oldest beyond
-    MAX_ENTRIES."""
+def put(entry_key: Key, body: bytes, asked: float) -> Entry:
+    """Keep a freshly rendered page, read from the database at time.monotonic() `asked`,
+    dropping the oldest beyond MAX_ENTRIES."""
     tag = hashlib.sha256(release().encode() + body).hexdigest()[:24]
-    entry = Entry(body, gzip.compress(body, mtime=0), f'"{tag}"', time.monotonic())
+    entry = Entry(body, gzip.compress(body, mtime=0), f'"{tag}"', asked)
     with _lock:
         _entries[entry_key] = entry
         while len(_entries) > MAX_ENTRIES:
@@ -84,9 +84,9 @@ def put(entry_key: Key, body: bytes) -> Entry:
     return entry
 
 
-def rechecked(entry: Entry) -> None:
-    """The database has just said this entry's link still works."""
-    entry.checked = time.monotonic()
+def rechecked(entry: Entry, asked: float) -> None:
+    """The database, asked at time.monotonic() `asked`, said this entry's link still works."""
+    entry.checked = asked
 
 
 def forget(entry_key: Key) -> None:

@@ -4,6 +4,7 @@ import functools
 import hashlib
 import re
 import sys
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -112,17 +113,23 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
     """
     if _messages_waiting(request):
         return _result_with_messages(request, token)
-    key = result_cache.key(token, _asked_at(request))
+    key = result_cache.key(token, f"{request.scheme}://{request.get_host()}")
     entry = result_cache.get(key)
     if entry is None or entry.needs_recheck():
+        # The moment before the database is asked: the page is trusted from then on, so a
+        # revocation that lands during the query still counts within the recheck time.
+        asked = time.monotonic()
         decision = _decision(token)
         if decision.is_revoked:
             result_cache.forget(key)
             return _gone(request)
+        if decision.engine_version != engine.ENGINE_VERSION:
+            # Its "today's rules would differ" notice depends on today's prices: never kept.
+            return _conditional(request, HttpResponse(_render_result(request, decision)))
         if entry is None:
-            entry = result_cache.put(key, _render_result(request, decision))
+            entry = result_cache.put(key, _render_result(request, decision), asked)
         else:
-            result_cache.rechecked(entry)
+            result_cache.rechecked(entry, asked)
     # request.META, not request.headers: the latter copies every header on first use.
     gzipped = _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) is not None
     response = HttpResponse(entry.gzipped if gzipped else entry.body)
@@ -135,17 +142,6 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
 
 
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
-# Everything request.build_absolute_uri() reads to write the page's own link.
-_ADDRESS_KEYS = (
-    "HTTP_HOST", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "SERVER_NAME", "SERVER_PORT",
-)
-
-
-def _asked_at(request: HttpRequest) -> str:
-    """What the page's absolute link is made of, for the cache key. The raw values, not
-    request.get_host() again: CommonMiddleware has validated the host already, and the same
-    values always make the same link."""
-    return " ".join([request.scheme, *(request.META.get(name, "") for name in _ADDRESS_KEYS)])
 
 
 def _result_with_messages(request: HttpRequest, token: str) -> HttpResponse:

@@ -2,10 +2,12 @@
 and its exports."""
 
 import gzip
+from importlib import import_module
 
 import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.http import HttpRequest, HttpResponse
 
 from decisions import services
@@ -73,6 +75,43 @@ def test_the_kept_page_shows_the_address_it_was_asked_at(client, decision):
     page = client.get(f"/d/{decision.token}/", HTTP_HOST="testserver").content.decode()
     assert f'value="http://testserver/d/{decision.token}/"' in page
     assert "http://localhost/" not in page
+
+
+def test_headers_the_link_is_not_made_of_do_not_make_another_copy(
+    client, decision, django_assert_num_queries
+):
+    """X-Forwarded-Host and -Port are ignored here (USE_X_FORWARDED_* off): junk in them must
+    not push other pages out of memory."""
+    client.get(f"/d/{decision.token}/")
+    with django_assert_num_queries(0):
+        for n in range(3):
+            junk = {
+                "HTTP_X_FORWARDED_HOST": f"evil{n}.example", "HTTP_X_FORWARDED_PORT": "9" * 4000,
+            }
+            assert client.get(f"/d/{decision.token}/", **junk).status_code == 200
+
+
+def test_a_page_from_older_rules_is_not_kept(client, decision, django_assert_num_queries):
+    """Its notice of what today's rules would say depends on today's prices, so it is worked
+    out on every view (the decision, then the price sheet) rather than kept."""
+    Decision.objects.filter(pk=decision.pk).update(engine_version="1.0")
+    client.get(f"/d/{decision.token}/")
+    with django_assert_num_queries(2):
+        assert client.get(f"/d/{decision.token}/").status_code == 200
+
+
+def test_a_message_that_overflows_its_cookie_still_leaves_the_cookie(rf, settings):
+    """Pins what the kept pages rely on in django.contrib.messages: the default fallback storage
+    leaves a `messages` cookie even when the messages themselves went to the session."""
+    assert settings.MESSAGE_STORAGE == "django.contrib.messages.storage.fallback.FallbackStorage"
+    request = rf.get("/")
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    storage = FallbackStorage(request)
+    storage.add(constants.INFO, "x" * (CookieStorage.max_cookie_size * 2))
+    response = HttpResponse()
+    storage.update(response)
+    assert CookieStorage.cookie_name in response.cookies
+    assert response.cookies[CookieStorage.cookie_name].value
 
 
 def test_one_visitors_messages_are_not_kept_for_the_next(client, decision):
