@@ -248,7 +248,7 @@ X_FRAME_OPTIONS = "DENY"
 # script; its one inline <style>, on change lists without actions, never shows here since every
 # admin list has actions). No nonce: nothing inline needs one. MDN's HTTP Observatory scores
 # this the highest.
-CONTENT_SECURITY_POLICY = {
+CSP_DIRECTIVES = {
     "default-src": ["'none'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],

@@ -30,7 +30,7 @@ from decisions.domain import engine
 from decisions.domain.fields import QUESTIONS
 from decisions.domain.money import format_count
 from decisions.models import Decision, Recommendation
-from decisions.web import csv, overview_chart, present, review
+from decisions.web import admin_summary, csv, overview_chart, present
 
 admin.site.site_header = "Advisor admin"
 admin.site.site_title = "Advisor admin"
@@ -139,7 +139,7 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
             cl = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return HttpResponseBadRequest("A filter in the address is not one the list offers.")
-        months = review.per_month(cl.queryset)
+        months = admin_summary.per_month(cl.queryset)
         series = list(Recommendation.choices)
         changelist = reverse("admin:decisions_decision_changelist")
         filterable = {rule.code for rule in engine.RULES}
@@ -165,7 +165,7 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
             "reasons": [
                 (reason, changelist + cl.get_query_string({"reason": reason.code})
                  if reason.code in filterable else "")
-                for reason in review.top_reasons(cl.queryset)
+                for reason in admin_summary.top_reasons(cl.queryset)
             ],
             "list_url": changelist + cl.get_query_string(),
         }
@@ -240,7 +240,7 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
 
     @admin.display(description="Why")
     def why(self, decision: Decision) -> str:
-        return review.why(decision.result, decision.cost_estimate)
+        return admin_summary.why(decision.result, decision.cost_estimate)
 
     @admin.display(description="Rules", ordering="engine_version")
     def rules(self, decision: Decision) -> str:

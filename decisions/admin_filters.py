@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponseBadRequest
 from django.utils import timezone
 
 from decisions.domain import engine
-from decisions.web import review
+from decisions.web import admin_summary
 
 
 class VerdictFilter(admin.ChoicesFieldListFilter):
@@ -37,17 +37,17 @@ class ShareLinkFilter(admin.SimpleListFilter):
 
 
 class BandFilter(admin.SimpleListFilter):
-    """A numeric answer in ranges a person thinks in (review.Band). More than one range can be
-    chosen at once ("1M to 10M" and "10M or more"): each link adds or removes its range, and
+    """A numeric answer in ranges a person thinks in (admin_summary.Band). More than one range can
+    be chosen at once ("1M to 10M" and "10M or more"): each link adds or removes its range, and
     the parameter lists the chosen ones, comma-separated."""
 
     field: str
-    bands: tuple[review.Band, ...]
+    bands: tuple[admin_summary.Band, ...]
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin):
         return [(band.slug, band.label) for band in self.bands]
 
-    def chosen(self) -> list[review.Band]:
+    def chosen(self) -> list[admin_summary.Band]:
         slugs = set((self.value() or "").split(","))
         known = {band.slug for band in self.bands}
         if not slugs <= known:
@@ -84,21 +84,21 @@ class VolumeFilter(BandFilter):
     title = "monthly volume"
     parameter_name = "volume"
     field = "monthly_requests"
-    bands = review.VOLUME_BANDS
+    bands = admin_summary.VOLUME_BANDS
 
 
 class ExamplesFilter(BandFilter):
     title = "labeled examples"
     parameter_name = "examples"
     field = "labeled_examples"
-    bands = review.EXAMPLE_BANDS
+    bands = admin_summary.EXAMPLE_BANDS
 
 
 class PromptFilter(BandFilter):
     title = "prompt length"
     parameter_name = "prompt"
     field = "prompt_tokens"
-    bands = review.PROMPT_BANDS
+    bands = admin_summary.PROMPT_BANDS
 
 
 class ReasonFilter(admin.SimpleListFilter):
@@ -108,14 +108,14 @@ class ReasonFilter(admin.SimpleListFilter):
     parameter_name = "reason"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin):
-        return [(rule.code, review.reason_words(rule.code)) for rule in engine.RULES]
+        return [(rule.code, admin_summary.reason_words(rule.code)) for rule in engine.RULES]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() is None:
             return queryset
         if self.value() not in {rule.code for rule in engine.RULES}:
             raise IncorrectLookupParameters("Unknown reason.")
-        return review.with_reason(queryset, self.value())
+        return admin_summary.with_reason(queryset, self.value())
 
 
 def _month_start(day: date, back: int = 0) -> date:

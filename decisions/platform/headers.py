@@ -2,7 +2,7 @@
 Cross-Origin-Resource-Policy, each the same on every response.
 
 Advisor's policy has no nonce and no view changes it, so the header is one string, built from
-settings.CONTENT_SECURITY_POLICY once per process (again only when a test changes the setting).
+settings.CSP_DIRECTIVES once per process (again only when a test changes the setting).
 A response that already carries the header keeps its own.
 """
 
@@ -23,13 +23,13 @@ def content_security_policy() -> str:
     """`default-src 'none'; script-src 'self'; ...` from the directives in settings."""
     return "; ".join(
         " ".join((directive, *sources))
-        for directive, sources in settings.CONTENT_SECURITY_POLICY.items()
+        for directive, sources in settings.CSP_DIRECTIVES.items()
     )
 
 
 @receiver(setting_changed)
 def _forget_policy(setting: str, **kwargs) -> None:
-    if setting == "CONTENT_SECURITY_POLICY":
+    if setting == "CSP_DIRECTIVES":
         content_security_policy.cache_clear()
 
 

@@ -6,7 +6,7 @@ from typing import Protocol
 
 from decisions.domain import engine
 from decisions.models import Decision
-from decisions.web import present, review
+from decisions.web import admin_summary, present
 
 HEADER = (
     "token", "created", "title", "source",
@@ -14,7 +14,7 @@ HEADER = (
     "verdict", "strength", "engine_version", "share_link",
     # Why, and what it costs a month at the decision's volume, as stored with it.
     "reason_codes", "reasons",
-    *(f"monthly_cost_{key.lower()}" for key in review.COST_KEYS),
+    *(f"monthly_cost_{key.lower()}" for key in admin_summary.COST_KEYS),
     "payback_months", "break_even_volume",
 )
 
@@ -43,7 +43,7 @@ def _number(value: float | int | None) -> str:
 
 def row(decision: Decision) -> list[str]:
     panel = decision.cost_estimate
-    costs = review.monthly_costs(panel)
+    costs = admin_summary.monthly_costs(panel)
     values = (
         decision.token,
         decision.created.isoformat(),
@@ -54,11 +54,11 @@ def row(decision: Decision) -> list[str]:
         decision.strength,
         decision.engine_version,
         "revoked" if decision.is_revoked else "active",
-        " ".join(review.reason_codes(decision.result)),
+        " ".join(admin_summary.reason_codes(decision.result)),
         "\n".join(reason.text for reason in present.reasons(decision)),
-        *(_number(costs[key]) for key in review.COST_KEYS),
-        _number(review.payback_months(panel)),
-        _number(review.break_even_volume(panel)),
+        *(_number(costs[key]) for key in admin_summary.COST_KEYS),
+        _number(admin_summary.payback_months(panel)),
+        _number(admin_summary.break_even_volume(panel)),
     )
     return [safe_cell(value) for value in values]
 

@@ -131,7 +131,7 @@ OLD_ESTIMATE = (
 
 @dataclass(frozen=True)
 class Presentation:
-    """Everything the page and the Markdown show, computed once from the payload."""
+    """Everything the page and the Markdown show, computed once from the stored decision."""
 
     recommendation: str
     label: str

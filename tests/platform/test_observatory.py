@@ -98,7 +98,7 @@ def test_every_main_page_passes_the_observatory_rules(client, pages):
 
 def test_the_rules_catch_a_weak_policy(client, pages, settings):
     """The checker above fails what the Observatory fails: the policy this site had before."""
-    settings.CONTENT_SECURITY_POLICY = {
+    settings.CSP_DIRECTIVES = {
         "default-src": ["'self'"], "style-src": ["'self'", "'unsafe-inline'"],
     }
     settings.CROSS_ORIGIN_RESOURCE_POLICY = "cross-origin"

@@ -401,7 +401,7 @@ def test_successful_requests_are_left_to_the_access_log(client, db, logged):
 def test_a_changed_policy_is_sent_at_once(client, settings):
     """The header is built once per process, but never outlives the setting it came from."""
     assert "img-src 'self' data:" in client.get("/").headers["Content-Security-Policy"]
-    settings.CONTENT_SECURITY_POLICY = {"default-src": ["'none'"], "frame-ancestors": ["'none'"]}
+    settings.CSP_DIRECTIVES = {"default-src": ["'none'"], "frame-ancestors": ["'none'"]}
     header = client.get("/").headers["Content-Security-Policy"]
     assert sorted(header.split("; ")) == ["default-src 'none'", "frame-ancestors 'none'"]
 
