@@ -225,14 +225,14 @@ COST_QUESTIONS: tuple[Question, ...] = (
         "input tokens per request",
         "The user's text and any retrieved context, for example 500.",
         "Input tokens per request besides the prompt (the user's text, retrieved context).",
-        default=500, example=500, maximum=MAX_TOKENS_PER_REQUEST, noun="input tokens",
+        default=500, example=500, maximum=MAX_TOKENS_PER_REQUEST, noun="input tokens per request",
         suffix=" tokens",
     ),
     Question(
         "output_tokens", COUNT, "Output tokens per request", "output tokens per request",
         "What the model writes back, for example 300.",
         "Output tokens the model writes back per request.",
-        default=300, example=300, maximum=MAX_TOKENS_PER_REQUEST, noun="output tokens",
+        default=300, example=300, maximum=MAX_TOKENS_PER_REQUEST, noun="output tokens per request",
         suffix=" tokens",
     ),
     Question(
@@ -249,7 +249,8 @@ COST_QUESTIONS: tuple[Question, ...] = (
         "Facts fetched at call time and put into the prompt, for example 1,000. Counted only "
         "when answers depend on facts that change.",
         "Tokens of facts retrieved into every call when answers need fresh knowledge.",
-        default=1000, example=1000, maximum=MAX_TOKENS_PER_REQUEST, noun="retrieved tokens",
+        default=1000, example=1000, maximum=MAX_TOKENS_PER_REQUEST,
+        noun="retrieved tokens per request",
         suffix=" tokens",
     ),
     Question(

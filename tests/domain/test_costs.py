@@ -220,14 +220,16 @@ def test_cost_inputs_hold_only_the_cost_details():
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("input_tokens", -1, "Enter a number of input tokens of 0 or more."),
-        ("input_tokens", 2_000_001, "Enter a number of input tokens of 2,000,000 or fewer."),
+        ("input_tokens", -1, "Enter a number of input tokens per request of 0 or more."),
+        ("input_tokens", 2_000_001,
+         "Enter a number of input tokens per request of 2,000,000 or fewer."),
         ("output_tokens", 1.5,
-         "Enter the number of output tokens as a whole number, for example 300."),
+         "Enter the number of output tokens per request as a whole number, for example 300."),
         ("tuned_prompt_tokens", 2_000_001,
          "Enter a number of instruction tokens of 2,000,000 or fewer."),
         ("retrieved_tokens", "1000",
-         "Enter the number of retrieved tokens as a whole number, for example 1,000."),
+         "Enter the number of retrieved tokens per request as a whole number, "
+         "for example 1,000."),
         ("epochs", 0, "Enter a number of training epochs of 1 or more."),
         ("epochs", 101, "Enter a number of training epochs of 100 or fewer."),
         ("engineering_days", 1001, "Enter a number of engineering days of 1,000 or fewer."),
