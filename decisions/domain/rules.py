@@ -80,6 +80,7 @@ class Rule:
     """
 
     code: str
+    short: str  # the reason in a few words, for the admin's "why" column
     kind: str
     rows: tuple[str, ...]
     favours: Favours
@@ -100,6 +101,7 @@ def _signal_fired(f: Facts) -> bool:
 RULES: tuple[Rule, ...] = (
     Rule(
         code="few_examples",
+        short="Too few examples",
         kind=BLOCKER,
         rows=("data_required",),
         favours=PROMPTING,
@@ -121,6 +123,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         code="changes_often",
+        short="Changes often",
         kind=BLOCKER,
         rows=("updateability",),
         favours=PROMPTING,
@@ -134,6 +137,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         code="exploring",
+        short="Still exploring",
         kind=BLOCKER,
         rows=("setup_cost",),
         favours=PROMPTING,
@@ -148,6 +152,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         code="pays_back",
+        short="Pays back",
         kind=SIGNAL,
         rows=("inference_cost",),
         favours=FINE_TUNING,
@@ -161,6 +166,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         code="strict_format",
+        short="Strict schema",
         kind=SIGNAL,
         rows=("consistency",),
         favours=FINE_TUNING,
@@ -175,6 +181,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         code="domain_language",
+        short="Domain language",
         kind=SIGNAL,
         rows=(),
         favours=FINE_TUNING,
@@ -189,6 +196,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         code="latency_critical",
+        short="Latency-critical",
         kind=SIGNAL,
         rows=("latency",),
         favours=FINE_TUNING,
@@ -203,6 +211,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         code="fresh_knowledge",
+        short="Needs fresh facts",
         kind=HYBRID_TRIGGER,
         rows=("knowledge_cutoff",),
         favours=PROMPTING,
@@ -213,6 +222,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         code="complex_reasoning",
+        short="Complex reasoning",
         kind=HYBRID_TRIGGER,
         rows=(),
         favours=HYBRID,
@@ -223,6 +233,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         code="prompting_default",
+        short="Nothing calls for fine-tuning",
         kind=DEFAULT,
         rows=("setup_cost", "updateability"),
         favours=PROMPTING,
@@ -233,6 +244,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         code="costs_more",
+        short="Would not pay back",
         kind=NOTE,
         rows=(),
         favours=PROMPTING,
@@ -246,6 +258,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         code="try_small_first",
+        short="Try the small model first",
         kind=NOTE,
         rows=(),
         favours=PROMPTING,
@@ -260,6 +273,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         code="reasoning_stays_large",
+        short="Reasoning stays large",
         kind=NOTE,
         rows=(),
         favours=PROMPTING,

@@ -15,6 +15,7 @@ from django.db.models.functions import TruncMonth
 
 from decisions.domain import engine
 from decisions.domain.money import format_months
+from decisions.domain.panel import PANEL_VERSION
 
 
 @dataclass(frozen=True)
@@ -56,20 +57,8 @@ PROMPT_BANDS = (
 # Each rule of the engine in a few words, for the list's "why" column and the overview's table.
 # Version 1 decisions may carry a code no rule has any more (high_volume).
 REASON_WORDS: dict[str, str] = {
-    "few_examples": "Too few examples",
-    "changes_often": "Changes often",
-    "exploring": "Still exploring",
-    "pays_back": "Pays back",
-    "strict_format": "Strict schema",
-    "domain_language": "Domain language",
-    "latency_critical": "Latency-critical",
-    "fresh_knowledge": "Needs fresh facts",
-    "complex_reasoning": "Complex reasoning",
-    "prompting_default": "Nothing calls for fine-tuning",
-    "costs_more": "Would not pay back",
-    "try_small_first": "Try the small model first",
-    "reasoning_stays_large": "Reasoning stays large",
-    "high_volume": "High volume (rules 1.x)",
+    **{rule.code: rule.short for rule in engine.RULES},
+    "high_volume": "High volume (rules 1.x)",  # a rule of engine 1.x, in decisions made then
 }
 
 
@@ -92,7 +81,7 @@ def reason_codes(result: Mapping) -> list[str]:
 
 
 def is_v2_panel(panel: Mapping | None) -> bool:
-    return bool(panel) and panel.get("version") == 2
+    return bool(panel) and panel.get("version") == PANEL_VERSION
 
 
 def payback_months(panel: Mapping | None) -> float | None:
