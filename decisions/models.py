@@ -4,7 +4,7 @@ import secrets
 from collections.abc import Collection
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -84,12 +84,10 @@ class ModelPriceManager(models.Manager):
         """The rows of these model names, in no set order (one query). Written as SQL because
         building the ORM's SELECT of 20 columns cost more than running it, on every decision
         recorded; the fields still turn the values into Decimals and dates as the ORM does."""
+        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
         placeholders = ", ".join(["%s"] * len(names)) or "NULL"
-        sql = f"SELECT * FROM {PRICE_TABLE} WHERE name IN ({placeholders})"  # noqa: S608
+        sql = f"SELECT * FROM {table} WHERE name IN ({placeholders})"  # noqa: S608
         return self.raw(sql, list(names))
-
-
-PRICE_TABLE = "decisions_modelprice"  # Django's name for it (a test compares named() with the ORM)
 
 
 class ModelPrice(models.Model):
