@@ -117,16 +117,20 @@ def record_decision(
         **{name: details[name] for name in COST_DETAIL_NAMES},
         **answers.as_dict(),
     )
-    if draft_id is None:
-        # Without a draft there is nothing to look up on a clash, so no transaction: outside one
-        # the INSERT commits by itself, and SQLite holds its write lock for that statement only,
-        # not while Django builds it (writers queue for that lock, each retry after a sleep).
+    if draft_id is None and transaction.get_autocommit():
+        # Nothing to look up on a clash, and no transaction around: the INSERT commits by
+        # itself, and SQLite holds its write lock for that statement only, not while Django
+        # builds it (writers queue for that lock, each retry after a sleep). Inside a
+        # transaction (an Idempotency-Key's) the savepoint below keeps a failed INSERT from
+        # spoiling it.
         decision.save(force_insert=True)
         return decision, True
     try:
         with transaction.atomic():
             decision.save(force_insert=True)
     except IntegrityError:
+        if draft_id is None:
+            raise
         return Decision.objects.get(draft_id=draft_id), False
     return decision, True
 
