@@ -194,6 +194,11 @@ def database() -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+        # Kept under gevent too: a SQLite connection is a file handle in this process, not a
+        # server's, and it closes when its greenlet ends (5 s after the client's last request,
+        # gunicorn's keepalive). Opening one per request (the PRAGMAs, the schema read, and a
+        # WAL checkpoint when the last one closes) cost more than the rest of an API POST.
+        config["CONN_MAX_AGE"] = 60
     return config
 
 

@@ -1,9 +1,10 @@
 """A Decision: one team's answers, the engine's verdict on them, and the link that shares it."""
 
 import secrets
+from collections.abc import Collection
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -78,6 +79,17 @@ def _known(name: str, choices: type[models.TextChoices]) -> models.CheckConstrai
     )
 
 
+class ModelPriceManager(models.Manager):
+    def named(self, names: "Collection[str]") -> "models.RawQuerySet[ModelPrice]":
+        """The rows of these model names, in no set order (one query). Written as SQL because
+        building the ORM's SELECT of 20 columns cost more than running it, on every decision
+        recorded; the fields still turn the values into Decimals and dates as the ORM does."""
+        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
+        placeholders = ", ".join(["%s"] * len(names)) or "NULL"
+        sql = f"SELECT * FROM {table} WHERE name IN ({placeholders})"  # noqa: S608
+        return self.raw(sql, list(names))
+
+
 class ModelPrice(models.Model):
     """One row of the price sheet the cost estimate reads; edited by a lead in the admin."""
 
@@ -139,6 +151,8 @@ class ModelPrice(models.Model):
     )
     source_url = models.URLField("source", max_length=300)
     note = models.TextField(blank=True)
+
+    objects = ModelPriceManager()
 
     class Meta:
         ordering = ["provider", "name"]

@@ -23,11 +23,9 @@ Prices = dict[str, prices.Price]
 
 
 def price_sheet(names: "set[str] | None" = None) -> Prices:
-    """The price sheet by model name, in the sheet's order (one query): the rows of `names`
-    only, or the whole sheet (a few dozen rows at most)."""
-    rows = ModelPrice.objects.all()
-    if names is not None:
-        rows = rows.filter(name__in=names)
+    """The price sheet by model name (one query): the rows of `names` only, in no set order, or
+    the whole sheet in its order (a few dozen rows at most)."""
+    rows = ModelPrice.objects.all() if names is None else ModelPrice.objects.named(names)
     return {row.name: row.price() for row in rows}
 
 
@@ -119,6 +117,14 @@ def record_decision(
         **{name: details[name] for name in COST_DETAIL_NAMES},
         **answers.as_dict(),
     )
+    if draft_id is None and transaction.get_autocommit():
+        # Nothing to look up on a clash, and no transaction around: the INSERT commits by
+        # itself, and SQLite holds its write lock for that statement only, not while Django
+        # builds it (writers queue for that lock, each retry after a sleep). Inside a
+        # transaction (an Idempotency-Key's) the savepoint below keeps a failed INSERT from
+        # spoiling it.
+        decision.save(force_insert=True)
+        return decision, True
     try:
         with transaction.atomic():
             decision.save(force_insert=True)

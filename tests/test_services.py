@@ -128,6 +128,18 @@ def test_seeded_rows_make_valid_prices():
         assert costs.Price(**row.price().as_dict()) == row.price()
 
 
+def test_named_rows_read_the_same_prices_as_the_whole_sheet():
+    names = {DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, "gpt-4.1-nano", "not-on-the-sheet"}
+    whole = services.price_sheet()
+    named = services.price_sheet(names)
+    # repr, not ==: Decimal("0.4") == Decimal("0.4000"), and the stored figures keep the places
+    assert {name: repr(price) for name, price in named.items()} == {
+        name: repr(price) for name, price in whole.items() if name in names
+    }
+    assert len(named) == 3
+    assert services.price_sheet(set()) == {}
+
+
 def test_suggested_tune_model_is_the_default_while_it_is_open():
     assert services.suggested_tune_model(services.price_sheet(), datetime.date.today()) == (
         DEFAULT_TUNE_MODEL

@@ -35,6 +35,7 @@ RETRAINS_PER_MONTH: dict[str, Decimal] = {
 }
 
 # Enough digits for 10^12 requests x 4M tokens x any sane price, to the cent, with room to spare.
+# Passed to single operations rather than entered with localcontext(), which copies it each time.
 _CONTEXT = Context(prec=60)
 _CENT = Decimal("0.01")
 
@@ -91,8 +92,7 @@ class Option:
     detail: str = ""
 
     def monthly(self, volume: int | Decimal) -> Decimal:
-        with localcontext(_CONTEXT):
-            return self.per_request * volume + self.monthly_fixed
+        return _CONTEXT.add(_CONTEXT.multiply(self.per_request, volume), self.monthly_fixed)
 
 
 @dataclass(frozen=True)
@@ -280,8 +280,7 @@ def estimate(
 def cents(value: Decimal | None) -> float | None:
     if value is None:
         return None
-    with localcontext(_CONTEXT):
-        return float(value.quantize(_CENT, rounding=ROUND_HALF_UP))
+    return float(value.quantize(_CENT, rounding=ROUND_HALF_UP, context=_CONTEXT))
 
 
 def significant(value: Decimal | None, digits: int = 4) -> float | None:
@@ -289,7 +288,6 @@ def significant(value: Decimal | None, digits: int = 4) -> float | None:
         return None
     if value == 0:
         return 0.0
-    with localcontext(_CONTEXT):
-        exponent = value.adjusted() - digits + 1
-        return float(value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP))
+    step = Decimal(1).scaleb(value.adjusted() - digits + 1, context=_CONTEXT)
+    return float(value.quantize(step, rounding=ROUND_HALF_UP, context=_CONTEXT))
 

@@ -74,13 +74,23 @@ class Economics:
     def break_even_volume(self, baseline: str) -> int | None:
         """The least whole volume from 1 to 10^12 at which fine-tuning pays back, or None.
 
-        pays_back is monotone in the volume (each float step is), so a binary search finds the
-        same volume a scan from 1 would, evaluated exactly as pays_back evaluates it."""
-        if self.per_request(baseline) <= self.tuned_per_request:
+        pays_back is monotone in the volume (each float step is), so the least volume is the one
+        where it holds and not one below: the algebra's estimate when pays_back confirms it (two
+        calls), else a binary search finds the same volume a scan from 1 would, evaluated exactly
+        as pays_back evaluates it."""
+        margin = self.per_request(baseline) - self.tuned_per_request
+        if margin <= 0:
             return None
         low, high = 1, MAX_MONTHLY_REQUESTS
         if not self.pays_back(high, baseline):
             return None
+        estimate = (self.monthly_fixed + self.one_off / self.horizon_months) / margin
+        if math.isfinite(estimate):
+            guess = min(max(math.ceil(estimate), low), high)
+            if self.pays_back(guess, baseline) and (
+                guess == low or not self.pays_back(guess - 1, baseline)
+            ):
+                return guess
         while low < high:
             middle = (low + high) // 2
             if self.pays_back(middle, baseline):

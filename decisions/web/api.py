@@ -21,7 +21,7 @@ from decisions.domain.prices import offered_for_fine_tuning
 from decisions.domain.question import model_errors, whole_number
 from decisions.models import Decision, Source
 from decisions.platform.ratelimit import limit_decision_creation, wait_words
-from decisions.services import price_sheet
+from decisions.services import Prices, price_sheet
 from decisions.web import idempotency, openapi
 
 MAX_BODY_BYTES = 64 * 1024
@@ -99,14 +99,19 @@ def _read_json(request: HttpRequest) -> object:
         raise BadBody(400, message) from None
 
 
-def _split_cost_details(data: dict) -> tuple[dict[str, object], dict[str, list[str]]]:
-    """Take the optional cost details out of `data`: (the details given, errors by field).
+def _split_cost_details(
+    data: dict,
+) -> tuple[dict[str, object], dict[str, list[str]], Prices | None]:
+    """Take the optional cost details out of `data`: (the details given, errors by field, the
+    price sheet when it was read).
 
-    Reads the price sheet (one query) only when a model is named. Names are compared in Python,
-    never sent to the database: a NUL byte in a query parameter is an error on PostgreSQL.
+    Reads the price sheet (one query) only when a model is named, and the estimate then prices
+    from it. Names are compared in Python, never sent to the database: a NUL byte in a query
+    parameter is an error on PostgreSQL.
     """
     details = {name: data.pop(name) for name in COST_DETAIL_NAMES if name in data}
     errors: dict[str, list[str]] = {}
+    sheet: Prices | None = None
     numbers = {name: value for name, value in details.items() if name not in MODEL_FIELDS}
     try:
         costs.CostInputs.from_mapping(numbers)
@@ -120,22 +125,25 @@ def _split_cost_details(data: dict) -> tuple[dict[str, object], dict[str, list[s
                 messages = model_errors(details[name], list(sheet), offered[name])
                 if messages:
                     errors[name] = messages
-    return details, errors
+    return details, errors, sheet
 
 
-def _validated(data: dict) -> tuple[engine.Answers | None, str, dict, dict[str, list[str]]]:
-    """(answers, title, cost details, errors) from a request's JSON object; every offending
-    field is named at once, with the catalogue's words for how to fix it."""
+def _validated(
+    data: dict,
+) -> tuple[engine.Answers | None, str, dict, Prices | None, dict[str, list[str]]]:
+    """(answers, title, cost details, the price sheet when read, errors) from a request's JSON
+    object; every offending field is named at once, with the catalogue's words for how to fix
+    it."""
     errors: dict[str, list[str]] = {}
     title = data.pop(TITLE.name, TITLE.default)
     if messages := TITLE.errors(title):
         errors[TITLE.name] = messages
-    cost_details, cost_errors = _split_cost_details(data)
+    cost_details, cost_errors, sheet = _split_cost_details(data)
     try:
         answers = engine.Answers.from_mapping(data)
     except engine.InvalidAnswers as invalid:
-        return None, title, cost_details, {**invalid.errors, **cost_errors, **errors}
-    return answers, title, cost_details, {**cost_errors, **errors}
+        return None, title, cost_details, sheet, {**invalid.errors, **cost_errors, **errors}
+    return answers, title, cost_details, sheet, {**cost_errors, **errors}
 
 
 def json_post(view: Callable[[HttpRequest, dict, str | None], HttpResponse]) -> Callable:
@@ -169,7 +177,7 @@ def json_post(view: Callable[[HttpRequest, dict, str | None], HttpResponse]) -> 
 def decisions(request: HttpRequest, data: dict, key: str | None) -> HttpResponse:
     """POST answers: 201 with the stored decision; anything else: a 4xx JSON naming the problem."""
     body = idempotency.fingerprint(data)
-    answers, title, cost_details, errors = _validated(data)
+    answers, title, cost_details, sheet, errors = _validated(data)
     if errors:
         return _errors(400, errors)
     try:
@@ -178,7 +186,7 @@ def decisions(request: HttpRequest, data: dict, key: str | None) -> HttpResponse
             retry_after = limit_decision_creation(request)
             if retry_after is not None:
                 return _too_many(retry_after)
-            decision = _record(key, body, answers, title, cost_details)
+            decision = _record(key, body, answers, title, cost_details, sheet)
     except idempotency.KeyReused:
         return _errors(422, {ALL: [KEY_REUSED]})
     return _created(decision, request)
@@ -198,13 +206,18 @@ def _too_many(retry_after: int) -> JsonResponse:
 
 
 def _record(
-    key: str | None, body: str, answers: engine.Answers, title: str, cost_details: dict
+    key: str | None,
+    body: str,
+    answers: engine.Answers,
+    title: str,
+    cost_details: dict,
+    sheet: Prices | None,
 ) -> Decision:
     """Store the decision, once per Idempotency-Key when there is one."""
 
     def record() -> Decision:
         decision, _ = services.record_decision(
-            answers, title=title, source=Source.API, cost_details=cost_details
+            answers, title=title, source=Source.API, cost_details=cost_details, prices=sheet
         )
         return decision
 
