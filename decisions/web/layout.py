@@ -32,9 +32,9 @@ MAX_RENDERED = 2000  # a radio question has a handful of states; typed numbers h
 
 
 def keep(key: tuple, html: SafeString) -> None:
-    """Remember a rendering, forgetting the oldest beyond MAX_RENDERED."""
-    while len(RENDERED) >= MAX_RENDERED:
-        RENDERED.pop(next(iter(RENDERED)))
+    """Remember a rendering; when MAX_RENDERED are kept, start again (about 5 MB at most)."""
+    if len(RENDERED) >= MAX_RENDERED:
+        RENDERED.clear()
     RENDERED[key] = html
 
 
