@@ -9,7 +9,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from decisions.domain.fields import BY_NAME, COST_BY_NAME
 
@@ -20,6 +22,20 @@ VOLUME_PRESETS = (
     (1_000_000, "a product feature at scale"),
     (10_000_000, "a high-traffic product"),
 )
+
+
+# A question's markup, once rendered by crispy, per process: a step renders the same few
+# states of each question (its answer, its error) over and over. Derived from the catalogue,
+# the templates and the key alone, so it is never stale within a release (DESIGN section 2).
+RENDERED: dict[tuple, SafeString] = {}
+MAX_RENDERED = 2000  # a radio question has a handful of states; typed numbers have many
+
+
+def keep(key: tuple, html: SafeString) -> None:
+    """Remember a rendering; when MAX_RENDERED are kept, start again (about 5 MB at most)."""
+    if len(RENDERED) >= MAX_RENDERED:
+        RENDERED.clear()
+    RENDERED[key] = html
 
 
 class QuestionField(Field):
@@ -33,12 +49,31 @@ class QuestionField(Field):
                         for value, text in presets]
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, extra_context=None, **kwargs):
-        extra = dict(extra_context or {})
-        if self.options:
-            extra["question_options"] = self.radios(form[self.fields[0]])
-        if self.presets:
-            extra["question_presets"] = self.presets
-        return super().render(form, context, template_pack, extra_context=extra, **kwargs)
+        key = None if extra_context else self.rendering_key(form, template_pack)
+        html = RENDERED.get(key)
+        if html is None:
+            extra = dict(extra_context or {})
+            if self.options:
+                extra["question_options"] = self.radios(form[self.fields[0]])
+            if self.presets:
+                extra["question_presets"] = self.presets
+            html = super().render(form, context, template_pack, extra_context=extra, **kwargs)
+            if key and not settings.DEBUG:  # in development, an edited template shows at once
+                keep(key, html)
+        elif hasattr(form, "rendered_fields"):  # as crispy's render_field would have noted
+            form.rendered_fields.add(self.fields[0])
+        return html
+
+    def rendering_key(self, form, template_pack) -> tuple:
+        """Everything the question's markup depends on: the form, its field's name, id,
+        value, errors and choices (a draft's own model lists). The template reads nothing else
+        from the page's context; a layout passing extra context is not remembered."""
+        bound = form[self.fields[0]]
+        return (
+            self, type(form), str(template_pack), bound.html_name, bound.auto_id,
+            repr(bound.value()), tuple(bound.errors),
+            tuple(getattr(bound.field, "choices", ())),
+        )
 
     def radios(self, bound: forms.BoundField) -> list[dict[str, object]]:
         """Each option with its hint and whether it is chosen; ids as Django's RadioSelect

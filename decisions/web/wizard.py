@@ -15,6 +15,7 @@ What a draft is (its id, its storage in the session, its prefill) lives in draft
 step's form is laid out, in layout.py and templates/bootstrap5/.
 """
 
+import functools
 import uuid
 
 from django import forms
@@ -23,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from formtools.wizard.forms import ManagementForm
@@ -246,10 +248,7 @@ class AssessmentWizard(NamedUrlSessionWizardView):
             step_number=index + 1,
             step_count=len(STEPS),
             step=STEPS[index],
-            progress=[
-                {"number": n, "title": s.title, "state": _state(n - 1, index)}
-                for n, s in enumerate(STEPS, start=1)
-            ],
+            progress=progress_list(index),
             error_summary=_error_summary(form),
             back_step=self.steps.prev,
             is_last=step == self.steps.last,
@@ -281,6 +280,16 @@ class AssessmentWizard(NamedUrlSessionWizardView):
             ]
 
         return lines(), lines(COST_QUESTIONS)
+
+
+@functools.cache
+def progress_list(index: int) -> SafeString:
+    """The progress list at step `index`, the same in every draft: rendered once per process."""
+    progress = [
+        {"number": n, "title": step.title, "state": _state(n - 1, index)}
+        for n, step in enumerate(STEPS, start=1)
+    ]
+    return render_to_string("decisions/_progress.html", {"progress": progress})
 
 
 def _state(position: int, current: int) -> str:

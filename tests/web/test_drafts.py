@@ -15,6 +15,7 @@ from django.utils import timezone
 from decisions.models import Decision, IdempotencyKey, RateCount
 from decisions.platform import housekeeping
 from decisions.web.drafts import DraftStorage, new_draft_id, storage_key, wizard_prefix
+from decisions.web.sessions import SessionStore as AppSessionStore
 from tests.helpers import ANSWERS, Draft
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +211,31 @@ def test_no_post_tidies_up_when_the_chance_is_nil(client, settings):
     settings.HOUSEKEEPING_CHANCE = 0
     Draft(client).post("volume", ANSWERS["volume"])
     assert Session.objects.filter(session_key__startswith="expired").exists()
+
+
+def test_the_session_store_reads_what_djangos_db_backend_wrote_in_one_query():
+    # decisions/web/sessions.py reads Django's table with its own SELECT: this pins the table.
+    stored = SessionStore()
+    stored["answer"] = "kept"
+    stored.create()
+    with CaptureQueriesContext(connection) as queries:
+        loaded = AppSessionStore(stored.session_key)
+        assert loaded["answer"] == "kept"
+    assert len(queries) == 1
+
+
+def test_an_expired_or_unknown_session_reads_as_empty_and_is_saved_under_a_new_key():
+    stored = SessionStore()
+    stored["answer"] = "kept"
+    stored.create()
+    Session.objects.filter(session_key=stored.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    for key in (stored.session_key, "n0such5e55ion" * 2):
+        loaded = AppSessionStore(key)
+        assert "answer" not in loaded
+        loaded["answer"] = "new"
+        loaded.save()
+        assert loaded.session_key != key
+        saved = Session.objects.get(session_key=loaded.session_key)
+        assert saved.get_decoded() == {"answer": "new"}

@@ -714,3 +714,21 @@ def test_the_domain_language_question_names_the_model_you_would_prompt(client):
         "Does the task use specialised language that the model you would prompt gets wrong, "
         "even with a good prompt?"
     ) in page(draft.get("data"))
+
+
+def test_a_question_shown_again_shows_each_draft_its_own_answer_and_error(client):
+    # Each question's markup is remembered per answer and error (decisions/web/layout.py):
+    # the same step in several states, twice over, must each time show what its draft holds.
+    answered, other, wrong = Draft(client), Draft(client), Draft(client)
+    answered.fill(upto="delivery")
+    other.fill(upto="delivery", change_frequency="weekly")
+    wrong.fill(upto="stability")
+    for _ in range(2):
+        assert page_choices(answered, "stability")["change_frequency"] == "rarely"
+        assert page_choices(other, "stability")["change_frequency"] == "weekly"
+        refused = page(wrong.post("stability", {"phase": "production"}))
+        assert 'id="id_stability-change_frequency_error"' in refused
+        assert 'id="id_stability-phase_error"' not in refused
+        assert re.findall(r'value="(\w+)" checked', refused) == ["production"]
+        shown = page(wrong.get("stability"))
+        assert "_error" not in shown and page_choices(wrong, "stability") == {"phase": "production"}
