@@ -230,7 +230,7 @@ WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 # Wizard drafts live in the session, which lives in the database: any replica can serve
 # any request of a person's assessment.
-SESSION_ENGINE = "decisions.web.sessions"  # the db backend, read with a plain SELECT
+SESSION_ENGINE = "decisions.platform.sessions"  # the db backend, read with a plain SELECT
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

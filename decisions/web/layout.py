@@ -142,5 +142,6 @@ def step_helper(form_class: type[forms.Form]) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
+    helper.template = "decisions/step_form.html"  # crispy's hook for the whole-form template
     helper.layout = Layout(*main)
     return helper

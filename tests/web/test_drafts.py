@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from decisions.models import Decision, IdempotencyKey, RateCount
 from decisions.platform import housekeeping
+from decisions.platform.sessions import SessionStore as AppSessionStore
 from decisions.web.drafts import DraftStorage, new_draft_id, storage_key, wizard_prefix
-from decisions.web.sessions import SessionStore as AppSessionStore
 from tests.helpers import ANSWERS, Draft
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +214,7 @@ def test_no_post_tidies_up_when_the_chance_is_nil(client, settings):
 
 
 def test_the_session_store_reads_what_djangos_db_backend_wrote_in_one_query():
-    # decisions/web/sessions.py reads Django's table with its own SELECT: this pins the table.
+    # decisions/platform/sessions.py reads Django's table with its own SELECT: this pins the table.
     stored = SessionStore()
     stored["answer"] = "kept"
     stored.create()
