@@ -19,6 +19,7 @@ from decisions.models import Decision, FineTuning, ModelPrice
 from tests.helpers import FINE_TUNING_ANSWERS
 
 pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 30)
 
 # 2,000,000 completions a month, a strict schema, 800 examples, requirements rarely change.
 ANSWERS = FINE_TUNING_ANSWERS
@@ -103,14 +104,14 @@ def test_openai_rows_are_closed_to_new_customers_with_dates_and_retirement(name)
     assert price.fine_tuning_since == "2026-05-07"
     assert price.retires_on == "2027-01-14"
     assert price.fine_tuning_source.startswith("https://")
-    assert price.availability() == "Closed to new customers since 7 May 2026"
+    assert price.availability(TODAY) == "Closed to new customers since 7 May 2026"
     assert not price.open_on(datetime.date.today())
 
 
 def test_gpt_41_nano_is_retired():
     price = seeded("gpt-4.1-nano")
     assert (price.fine_tuning, price.fine_tuning_since) == ("retired", "2026-10-23")
-    assert price.availability() == "Retired on 23 October 2026"
+    assert price.availability(TODAY) == "Retired on 23 October 2026"
 
 
 def test_every_row_has_a_source_url():
@@ -323,7 +324,7 @@ def test_volume_step_marks_closed_models_with_the_month_capitalised(client):
     assert tunable["gpt-4.1-mini"] == (
         "gpt-4.1-mini (OpenAI; closed to new customers since 7 May 2026)"
     ), (
-        "BUG (decisions/wizard.py _price_choices): availability().lower() lowercases the month "
+        "BUG (decisions/web/drafts.py price_choices): availability().lower() lowercases the month "
         f"name in the label: {tunable['gpt-4.1-mini']!r}"
     )
 

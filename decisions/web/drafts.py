@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from formtools.wizard.storage.base import BaseStorage
 
-from decisions.domain import costs, prices
+from decisions.domain import costs
 from decisions.domain.fields import BY_NAME
 from decisions.models import Decision, ModelPrice
 from decisions.web.forms import COST_DETAIL_NAMES, STEP_FORMS
@@ -143,10 +143,8 @@ def price_choices(snapshot: list[dict[str, object]]) -> dict[str, list[tuple[str
         if price.open_on(today):
             tunable.append((price.name, f"{price.name} ({price.provider})"))
         elif price.offered_for_fine_tuning:
-            availability = price.availability()
-            why = "no fine-tuning price" if price.fine_tuning == prices.OPEN else (
-                availability[:1].lower() + availability[1:]
-            )
+            why = price.availability(today)
+            why = why[:1].lower() + why[1:]
             tunable.append((price.name, f"{price.name} ({price.provider}; {why})"))
     return {"model_choices": everything, "tunable_choices": tunable}
 

@@ -181,10 +181,14 @@ def test_open_model_stays_open_until_the_day_it_retires():
         ({"fine_tuning": "retired", "fine_tuning_since": "2026-10-23"},
          "Retired on 23 October 2026"),
         ({"fine_tuning": ""}, "Not offered"),
+        # Open on the sheet, but past its retirement date, or with nothing to price it by.
+        ({"retires_on": "2026-11-01"}, "Retired on 1 November 2026"),
+        ({"ft_input_per_m": None, "ft_output_per_m": None, "training_per_m": None},
+         "No fine-tuning price"),
     ],
 )
 def test_availability_in_words(changes, words):
-    assert priced(SMALL, **changes).availability() == words
+    assert priced(SMALL, **changes).availability(datetime.date(2026, 11, 30)) == words
 
 
 def test_display_name_drops_a_path_prefix():
