@@ -30,6 +30,7 @@ CONTROL_CHARACTERS = "Remove control characters from the name."
 # Bidirectional overrides and isolates can make a text display as something it is not.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
+MODEL_AS_TEXT = "Enter the model's name as text."
 
 class InvalidFields(ValueError):
     """Raised for fields that cannot be used; `errors` maps every offending field to messages."""
@@ -123,7 +124,7 @@ class Question:
             # Spaces around it count here, as a JSON Schema maxLength counts them.
             problem = self.too_long if len(value) > self.maximum else self.text_problem(value)
             return [problem] if problem else []
-        return [] if isinstance(value, str) else ["Enter the model's name as text."]
+        return [] if isinstance(value, str) else [MODEL_AS_TEXT]
 
     def range_errors(self, value: int) -> list[str]:
         if value < self.minimum:
@@ -167,7 +168,7 @@ def model_errors(value: object, known: list[str], offered: list[str]) -> list[st
     names this field may take."""
     choose = f"Choose one of: {', '.join(offered)}." if offered else "Leave it out."
     if not isinstance(value, str):
-        return [f"Enter the model's name as text. {choose}"]
+        return [f"{MODEL_AS_TEXT} {choose}"]
     if value not in known:
         return [f"Unknown model. {choose}"]
     if value not in offered:

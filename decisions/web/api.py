@@ -8,6 +8,7 @@ import functools
 import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
 from django.views.decorators.cache import never_cache
@@ -24,7 +25,7 @@ from decisions.platform.ratelimit import limit_decision_creation, wait_words
 from decisions.services import Prices, price_sheet
 from decisions.web import idempotency, openapi
 
-MAX_BODY_BYTES = 64 * 1024
+MAX_BODY_BYTES = settings.DATA_UPLOAD_MAX_MEMORY_SIZE  # what Django reads of a body
 ALL = engine.NON_FIELD_ERRORS
 EXAMPLE = (
     '{"monthly_requests": 2000000, "labeled_examples": 800, "domain_language": false, '
@@ -66,7 +67,7 @@ def _read_json(request: HttpRequest) -> object:
     if int(length) > MAX_BODY_BYTES:
         raise too_big
     try:
-        # Django reads at most DATA_UPLOAD_MAX_MEMORY_SIZE (64 KB) + 1 bytes, then raises.
+        # Django reads at most MAX_BODY_BYTES + 1 bytes, then raises.
         body = request.body
     except RequestDataTooBig:
         raise too_big from None

@@ -6,6 +6,8 @@ what the API accepts; the tests validate real responses against it.
 
 import dataclasses
 
+from django.conf import settings
+
 from decisions.domain import costs, engine
 from decisions.domain.fields import (
     COST_QUESTIONS,
@@ -467,7 +469,9 @@ def spec() -> dict:
                         "400": _error_response(
                             "Bad input: every offending field is named, with how to fix it."
                         ),
-                        "413": _error_response("The body is over 64 KB."),
+                        "413": _error_response(
+                            f"The body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024} KB."
+                        ),
                         "415": _error_response("The body is not sent as application/json."),
                         "422": _error_response(
                             "The Idempotency-Key was used within 24 hours with another body."
