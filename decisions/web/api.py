@@ -177,7 +177,7 @@ def json_post(view: Callable[[HttpRequest, dict, str | None], HttpResponse]) -> 
 @json_post
 def decisions(request: HttpRequest, data: dict, key: str | None) -> HttpResponse:
     """POST answers: 201 with the stored decision; anything else: a 4xx JSON naming the problem."""
-    body = idempotency.fingerprint(data)
+    body = idempotency.fingerprint(data) if key else ""  # only a key's retries compare it
     answers, title, cost_details, sheet, errors = _validated(data)
     if errors:
         return _errors(400, errors)
