@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -82,15 +83,21 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         """Fill a new draft (not in the session yet) with its prefill and the price sheet as
         it is now (one or two queries). Writes nothing to the session."""
         prices = drafts.price_snapshot()
-        choices = drafts.price_choices(prices)
+        today = timezone.now().date()
+        choices = drafts.price_choices(prices, today)
         self.storage.data = {
             "step": STEPS[0].name,
             # Prefill messages show on the page a GET renders; a POST has no page to show.
             "step_data": drafts.prefill(self.request, choices, warn=self.request.method == "GET"),
             "step_files": {},
-            # The decision's draft_id: not the id in the URL, which whoever sees the URL could
-            # reuse in their own session, but one that only ever lives in this session.
-            "extra_data": {"prices": prices, "choices": choices, "record_id": uuid.uuid4().hex},
+            "extra_data": {
+                # The model lists are worked out again from the prices and the day, when needed.
+                "prices": drafts.pack_prices(prices),
+                drafts.STARTED_KEY: today.isoformat(),
+                # The decision's draft_id: not the id in the URL, which whoever sees the URL
+                # could reuse in their own session, but one that only ever lives in this session.
+                "record_id": uuid.uuid4().hex,
+            },
         }
 
     def save_new_draft(self) -> HttpResponse | None:
@@ -124,13 +131,11 @@ class AssessmentWizard(NamedUrlSessionWizardView):
     def get_form_kwargs(self, step: str | None = None) -> dict[str, object]:
         if step != "volume":
             return {}
-        # The model lists as the draft started; drafts saved before they were kept work them out.
-        choices = self.storage.extra_data.get("choices")
-        return choices if choices is not None else drafts.price_choices(self.prices())
+        return drafts.draft_choices(self.storage.extra_data)
 
     def prices(self) -> list[dict[str, object]]:
         """The price sheet as it was when this draft started (no query)."""
-        return self.storage.extra_data.get("prices", [])
+        return drafts.draft_prices(self.storage.extra_data)
 
     def get_form_initial(self, step: str) -> dict[str, object]:
         """What the person last entered on this step, valid or not, shown without errors."""
