@@ -165,7 +165,7 @@ def unpack_prices(packed: str | list) -> list[dict[str, object]]:
     if not isinstance(packed, str):
         return packed
     names, rows = _unpacked(packed)
-    return [dict(zip(names, row)) for row in rows]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def price_choices(

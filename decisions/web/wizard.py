@@ -23,7 +23,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
@@ -121,7 +121,8 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         return drafts.wizard_prefix(self.draft)
 
     def get_step_url(self, step: str) -> str:
-        return reverse(self.url_name, kwargs={"draft": self.draft, "step": step})
+        before, after = _step_url_around(step, get_script_prefix())
+        return f"{before}{self.draft}{after}"
 
     def get_form_step_data(self, form: forms.Form) -> dict[str, list[str]]:
         """Only this step's own fields, as typed: no CSRF token, buttons or junk in the session."""
@@ -246,10 +247,15 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         return redirect(decision)
 
     def get_context_data(self, form: forms.Form, **kwargs) -> dict[str, object]:
-        context = super().get_context_data(form=form, **kwargs)
+        """Not formtools' context: it builds a ManagementForm (a form, its field deep-copied)
+        only for the page to print that form's one hidden field, which the page writes out from
+        `management` instead, named as ManagementForm names it (pinned by test_wizard.py)."""
         step = self.steps.current
         index = self.steps.step0
+        field = f"{self.prefix}-current_step"
+        context = {"view": self, "form": form, **kwargs}
         context.update(
+            management={"name": field, "id": f"id_{field}", "value": step},
             step_number=index + 1,
             step_count=len(STEPS),
             step=STEPS[index],
@@ -285,6 +291,18 @@ class AssessmentWizard(NamedUrlSessionWizardView):
             ]
 
         return lines(), lines(COST_QUESTIONS)
+
+
+@functools.cache
+def _step_url_around(step: str, script_prefix: str) -> tuple[str, str]:
+    """A step's URL before and after its draft id: reversed once per step and script prefix
+    (which reverse() reads), not once per link. A draft id is a UUID, written as str() does."""
+    url = reverse(STEP_URL_NAME, kwargs={"draft": _PLACEHOLDER, "step": step})
+    before, _, after = url.partition(str(_PLACEHOLDER))
+    return before, after
+
+
+_PLACEHOLDER = uuid.UUID(int=0)
 
 
 @functools.cache
