@@ -5,6 +5,8 @@ templates: the GOV.UK question pattern, a hint under each radio option); the lay
 here only say which question goes where and hand those templates what the catalogue knows.
 """
 
+import functools
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK
@@ -123,6 +125,21 @@ def question(name: str, field: forms.Field) -> QuestionField:
     return QuestionField(name)
 
 
+class StepHelper(FormHelper):
+    """A FormHelper that works out its attributes once: a step's helper is made once per form
+    class and never changed, and crispy asks for them on every render (about a tenth of the
+    {% crispy %} tag's work, a reverse() that fails included). Each call gets its own copy."""
+
+    def get_attributes(self, template_pack=TEMPLATE_PACK) -> dict:
+        attributes = _attributes(self, str(template_pack))
+        return {**attributes, "attrs": dict(attributes["attrs"])}
+
+
+@functools.cache
+def _attributes(helper: StepHelper, template_pack: str) -> dict:
+    return FormHelper.get_attributes(helper, template_pack)
+
+
 def step_helper(form_class: type[forms.Form]) -> FormHelper:
     """A step's helper: its questions in order, the optional cost details folded at the end.
 
@@ -139,7 +156,7 @@ def step_helper(form_class: type[forms.Form]) -> FormHelper:
             "you are not sure.",
             *optional,
         ))
-    helper = FormHelper()
+    helper = StepHelper()
     helper.form_tag = False
     helper.disable_csrf = True
     helper.template = "decisions/step_form.html"  # crispy's hook for the whole-form template
