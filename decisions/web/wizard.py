@@ -44,7 +44,7 @@ from decisions.platform.ratelimit import (
     limit_new_sessions,
     too_many_response,
 )
-from decisions.web import drafts
+from decisions.web import drafts, layout
 from decisions.web.forms import COST_DETAIL_NAMES, STEP_FORMS
 
 STEP_URL_NAME = "decisions:assess_step"
@@ -256,6 +256,7 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         context = {"view": self, "form": form, **kwargs}
         context.update(
             management={"name": field, "id": f"id_{field}", "value": step},
+            form_html=layout.render_form(form),
             step_number=index + 1,
             step_count=len(STEPS),
             step=STEPS[index],
