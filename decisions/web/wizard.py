@@ -117,6 +117,14 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         # Drafts saved before record_id existed use their URL id, as they always did.
         return uuid.UUID(self.storage.extra_data.get("record_id", self.draft.hex))
 
+    def get_form_list(self) -> dict[str, type[forms.Form]]:
+        """Every step: this wizard has no conditional steps (no condition_dict), so this is
+        formtools' list without its per-call check of the conditions (a step page asks for the
+        list about a dozen times); formtools' own way if conditions are ever given."""
+        if self.condition_dict:
+            return super().get_form_list()
+        return self.form_list.copy()
+
     def get_prefix(self, request: HttpRequest, *args, **kwargs) -> str:
         return drafts.wizard_prefix(self.draft)
 
