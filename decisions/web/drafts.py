@@ -4,8 +4,13 @@ starts with (the price sheet as it is now, and answers prefilled from a link or 
 The wizard (wizard.py) keeps each draft in formtools' storage API through DraftStorage.
 """
 
+import base64
+import datetime
+import functools
+import json
 import re
 import uuid
+import zlib
 from urllib.parse import urlencode
 
 from django import forms
@@ -26,6 +31,7 @@ DRAFTS_KEY = "assessment_drafts"  # session: draft hexes, oldest first
 MAX_DRAFTS = 20  # drafts one browser keeps; the oldest go first
 MAX_FINISHED = 50  # finished drafts one browser remembers, to send their URLs to the result
 VALID_KEY = "accepted_steps"  # draft's extra data: steps whose stored answers passed their form
+STARTED_KEY = "started"  # draft's extra data: the day (ISO date) it started and took its prices
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # Query parameters a new draft is prefilled from; kept in the first step's form action so the
 # first POST, which saves the draft, sees them too.
@@ -129,14 +135,46 @@ class DraftStorage(BaseStorage):
 
 def price_snapshot() -> list[dict[str, object]]:
     """The price sheet as it is when a draft starts (one query). The draft keeps this copy in
-    the session, so its steps never read the sheet again and its estimate uses these prices."""
+    the session (packed by pack_prices), so its steps never read the sheet again and its
+    estimate uses these prices."""
     return [row.price().as_dict() for row in ModelPrice.objects.all()]
 
 
-def price_choices(snapshot: list[dict[str, object]]) -> dict[str, list[tuple[str, str]]]:
-    """The volume form's model lists (no query). Every fine-tunable model is listed, those a new
-    customer cannot fine-tune today marked so, since a team may already be using one."""
-    today = timezone.now().date()
+def pack_prices(snapshot: list[dict[str, object]]) -> str:
+    """A price snapshot as a draft keeps it in the session: a table (the field names, then each
+    row's values) as compact JSON, compressed, in base64. A fifth of the size of the rows as
+    JSON objects, and one plain string to the session's JSON decoder: every request of a
+    visitor decodes the whole session, while only the volume step, the review and the final
+    POST read the prices (unpack_prices)."""
+    names = list(snapshot[0]) if snapshot else []
+    table = [names, *([row[name] for name in names] for row in snapshot)]
+    text = json.dumps(table, separators=(",", ":"), ensure_ascii=False)
+    return base64.b64encode(zlib.compress(text.encode())).decode("ascii")
+
+
+@functools.lru_cache(maxsize=64)
+def _unpacked(packed: str) -> tuple[tuple[str, ...], tuple[tuple, ...]]:
+    # Keyed by the whole packed snapshot: every draft started on one price sheet shares it.
+    names, *rows = json.loads(zlib.decompress(base64.b64decode(packed)))
+    return tuple(names), tuple(tuple(row) for row in rows)
+
+
+def unpack_prices(packed: str | list) -> list[dict[str, object]]:
+    """The snapshot pack_prices() packed, as new dicts; a draft saved before prices were
+    packed keeps them as a list of dicts, returned as it is."""
+    if not isinstance(packed, str):
+        return packed
+    names, rows = _unpacked(packed)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def price_choices(
+    snapshot: list[dict[str, object]], today: datetime.date | None = None
+) -> dict[str, list[tuple[str, str]]]:
+    """The volume form's model lists (no query) on `today` (default: today). Every
+    fine-tunable model is listed, those a new customer cannot fine-tune that day marked so,
+    since a team may already be using one."""
+    today = today or timezone.now().date()
     everything, tunable = [], []
     for price in (costs.Price(**fields) for fields in snapshot):
         everything.append((price.name, f"{price.name} ({price.provider})"))
@@ -147,6 +185,29 @@ def price_choices(snapshot: list[dict[str, object]]) -> dict[str, list[tuple[str
             why = why[:1].lower() + why[1:]
             tunable.append((price.name, f"{price.name} ({price.provider}; {why})"))
     return {"model_choices": everything, "tunable_choices": tunable}
+
+
+@functools.lru_cache(maxsize=64)
+def packed_choices(packed: str, started: str) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The volume form's model lists of a packed snapshot as they were on the day the draft
+    started (an ISO date), kept per process by the whole snapshot and the date."""
+    choices = price_choices(unpack_prices(packed), datetime.date.fromisoformat(started))
+    return {name: tuple(options) for name, options in choices.items()}
+
+
+def draft_prices(extra_data: dict) -> list[dict[str, object]]:
+    """The price sheet as it was when this draft started, from its extra data (no query)."""
+    return unpack_prices(extra_data.get("prices", []))
+
+
+def draft_choices(extra_data: dict) -> dict[str, object]:
+    """The volume form's model lists as they were when this draft started (no query)."""
+    packed = extra_data.get("prices")
+    if isinstance(packed, str):
+        return dict(packed_choices(packed, extra_data[STARTED_KEY]))
+    # Drafts saved before prices were packed kept the lists, or before that worked them out.
+    choices = extra_data.get("choices")
+    return choices if choices is not None else price_choices(draft_prices(extra_data))
 
 
 def prefill_value(value: object) -> str:

@@ -5,9 +5,11 @@ templates: the GOV.UK question pattern, a hint under each radio option); the lay
 here only say which question goes where and hand those templates what the catalogue knows.
 """
 
+import functools
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, LayoutObject
-from crispy_forms.utils import TEMPLATE_PACK
+from crispy_forms.utils import TEMPLATE_PACK, render_crispy_form
 from django import forms
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -38,6 +40,33 @@ def keep(key: tuple, html: SafeString) -> None:
     RENDERED[key] = html
 
 
+def field_state(bound: forms.BoundField) -> tuple:
+    """What a field's markup depends on: its name, id, value, errors and choices (a draft's
+    own model lists)."""
+    return (
+        bound.html_name, bound.auto_id, repr(bound.value()), tuple(bound.errors),
+        tuple(getattr(bound.field, "choices", ())),
+    )
+
+
+def render_form(form: forms.Form) -> SafeString:
+    """What {% crispy form %} prints for a step's form, remembered like each question (by the
+    form's class, whether it was sent, its own errors and every field's state): rendered
+    through crispy's render_crispy_form() when not kept yet. The form's template and field
+    templates read nothing from the page's context (the pages are the same either way:
+    pinned by tests/web/test_wizard.py)."""
+    key = (
+        type(form), form.prefix, form.is_bound, tuple(form.non_field_errors()),
+        *(field_state(form[name]) for name in form.fields),
+    )
+    html = RENDERED.get(key)
+    if html is None:
+        html = render_crispy_form(form)
+        if not settings.DEBUG:
+            keep(key, html)
+    return html
+
+
 class QuestionField(Field):
     """One question, rendered by templates/bootstrap5/field.html: radios with each option's
     hint from the catalogue, a number box with its suggested values."""
@@ -65,15 +94,10 @@ class QuestionField(Field):
         return html
 
     def rendering_key(self, form, template_pack) -> tuple:
-        """Everything the question's markup depends on: the form, its field's name, id,
-        value, errors and choices (a draft's own model lists). The template reads nothing else
-        from the page's context; a layout passing extra context is not remembered."""
-        bound = form[self.fields[0]]
-        return (
-            self, type(form), str(template_pack), bound.html_name, bound.auto_id,
-            repr(bound.value()), tuple(bound.errors),
-            tuple(getattr(bound.field, "choices", ())),
-        )
+        """Everything the question's markup depends on: the form, its field's state. The
+        template reads nothing else from the page's context; a layout passing extra context is
+        not remembered."""
+        return (self, type(form), str(template_pack), *field_state(form[self.fields[0]]))
 
     def radios(self, bound: forms.BoundField) -> list[dict[str, object]]:
         """Each option with its hint and whether it is chosen; ids as Django's RadioSelect
@@ -123,6 +147,21 @@ def question(name: str, field: forms.Field) -> QuestionField:
     return QuestionField(name)
 
 
+class StepHelper(FormHelper):
+    """A FormHelper that works out its attributes once: a step's helper is made once per form
+    class and never changed, and crispy asks for them on every render (about a tenth of the
+    {% crispy %} tag's work, a reverse() that fails included). Each call gets its own copy."""
+
+    def get_attributes(self, template_pack=TEMPLATE_PACK) -> dict:
+        attributes = _attributes(self, str(template_pack))
+        return {**attributes, "attrs": dict(attributes["attrs"])}
+
+
+@functools.cache
+def _attributes(helper: StepHelper, template_pack: str) -> dict:
+    return FormHelper.get_attributes(helper, template_pack)
+
+
 def step_helper(form_class: type[forms.Form]) -> FormHelper:
     """A step's helper: its questions in order, the optional cost details folded at the end.
 
@@ -139,7 +178,7 @@ def step_helper(form_class: type[forms.Form]) -> FormHelper:
             "you are not sure.",
             *optional,
         ))
-    helper = FormHelper()
+    helper = StepHelper()
     helper.form_tag = False
     helper.disable_csrf = True
     helper.template = "decisions/step_form.html"  # crispy's hook for the whole-form template

@@ -23,7 +23,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -43,7 +44,7 @@ from decisions.platform.ratelimit import (
     limit_new_sessions,
     too_many_response,
 )
-from decisions.web import drafts
+from decisions.web import drafts, layout
 from decisions.web.forms import COST_DETAIL_NAMES, STEP_FORMS
 
 STEP_URL_NAME = "decisions:assess_step"
@@ -82,15 +83,21 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         """Fill a new draft (not in the session yet) with its prefill and the price sheet as
         it is now (one or two queries). Writes nothing to the session."""
         prices = drafts.price_snapshot()
-        choices = drafts.price_choices(prices)
+        today = timezone.now().date()
+        choices = drafts.price_choices(prices, today)
         self.storage.data = {
             "step": STEPS[0].name,
             # Prefill messages show on the page a GET renders; a POST has no page to show.
             "step_data": drafts.prefill(self.request, choices, warn=self.request.method == "GET"),
             "step_files": {},
-            # The decision's draft_id: not the id in the URL, which whoever sees the URL could
-            # reuse in their own session, but one that only ever lives in this session.
-            "extra_data": {"prices": prices, "choices": choices, "record_id": uuid.uuid4().hex},
+            "extra_data": {
+                # The model lists are worked out again from the prices and the day, when needed.
+                "prices": drafts.pack_prices(prices),
+                drafts.STARTED_KEY: today.isoformat(),
+                # The decision's draft_id: not the id in the URL, which whoever sees the URL
+                # could reuse in their own session, but one that only ever lives in this session.
+                "record_id": uuid.uuid4().hex,
+            },
         }
 
     def save_new_draft(self) -> HttpResponse | None:
@@ -110,11 +117,20 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         # Drafts saved before record_id existed use their URL id, as they always did.
         return uuid.UUID(self.storage.extra_data.get("record_id", self.draft.hex))
 
+    def get_form_list(self) -> dict[str, type[forms.Form]]:
+        """Every step: this wizard has no conditional steps (no condition_dict), so this is
+        formtools' list without its per-call check of the conditions (a step page asks for the
+        list about a dozen times); formtools' own way if conditions are ever given."""
+        if self.condition_dict:
+            return super().get_form_list()
+        return self.form_list.copy()
+
     def get_prefix(self, request: HttpRequest, *args, **kwargs) -> str:
         return drafts.wizard_prefix(self.draft)
 
     def get_step_url(self, step: str) -> str:
-        return reverse(self.url_name, kwargs={"draft": self.draft, "step": step})
+        before, after = _step_url_around(step, get_script_prefix())
+        return f"{before}{self.draft}{after}"
 
     def get_form_step_data(self, form: forms.Form) -> dict[str, list[str]]:
         """Only this step's own fields, as typed: no CSRF token, buttons or junk in the session."""
@@ -124,13 +140,11 @@ class AssessmentWizard(NamedUrlSessionWizardView):
     def get_form_kwargs(self, step: str | None = None) -> dict[str, object]:
         if step != "volume":
             return {}
-        # The model lists as the draft started; drafts saved before they were kept work them out.
-        choices = self.storage.extra_data.get("choices")
-        return choices if choices is not None else drafts.price_choices(self.prices())
+        return drafts.draft_choices(self.storage.extra_data)
 
     def prices(self) -> list[dict[str, object]]:
         """The price sheet as it was when this draft started (no query)."""
-        return self.storage.extra_data.get("prices", [])
+        return drafts.draft_prices(self.storage.extra_data)
 
     def get_form_initial(self, step: str) -> dict[str, object]:
         """What the person last entered on this step, valid or not, shown without errors."""
@@ -241,10 +255,16 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         return redirect(decision)
 
     def get_context_data(self, form: forms.Form, **kwargs) -> dict[str, object]:
-        context = super().get_context_data(form=form, **kwargs)
+        """Not formtools' context: it builds a ManagementForm (a form, its field deep-copied)
+        only for the page to print that form's one hidden field, which the page writes out from
+        `management` instead, named as ManagementForm names it (pinned by test_wizard.py)."""
         step = self.steps.current
         index = self.steps.step0
+        field = f"{self.prefix}-current_step"
+        context = {"view": self, "form": form, **kwargs}
         context.update(
+            management={"name": field, "id": f"id_{field}", "value": step},
+            form_html=layout.render_form(form),
             step_number=index + 1,
             step_count=len(STEPS),
             step=STEPS[index],
@@ -280,6 +300,18 @@ class AssessmentWizard(NamedUrlSessionWizardView):
             ]
 
         return lines(), lines(COST_QUESTIONS)
+
+
+@functools.cache
+def _step_url_around(step: str, script_prefix: str) -> tuple[str, str]:
+    """A step's URL before and after its draft id: reversed once per step and script prefix
+    (which reverse() reads), not once per link. A draft id is a UUID, written as str() does."""
+    url = reverse(STEP_URL_NAME, kwargs={"draft": _PLACEHOLDER, "step": step})
+    before, _, after = url.partition(str(_PLACEHOLDER))
+    return before, after
+
+
+_PLACEHOLDER = uuid.UUID(int=0)
 
 
 @functools.cache

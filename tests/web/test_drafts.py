@@ -11,11 +11,22 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from formtools.wizard.forms import ManagementForm
 
 from decisions.models import Decision, IdempotencyKey, RateCount
 from decisions.platform import housekeeping
 from decisions.platform.sessions import SessionStore as AppSessionStore
-from decisions.web.drafts import DraftStorage, new_draft_id, storage_key, wizard_prefix
+from decisions.web.drafts import (
+    DraftStorage,
+    draft_choices,
+    draft_prices,
+    new_draft_id,
+    price_choices,
+    price_snapshot,
+    storage_key,
+    unpack_prices,
+    wizard_prefix,
+)
 from tests.helpers import ANSWERS, Draft
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +250,35 @@ def test_an_expired_or_unknown_session_reads_as_empty_and_is_saved_under_a_new_k
         assert loaded.session_key != key
         saved = Session.objects.get(session_key=loaded.session_key)
         assert saved.get_decoded() == {"answer": "new"}
+
+
+def test_the_step_page_names_its_hidden_step_field_as_formtools_management_form_does(client):
+    """The page writes the management form's one field itself (no ManagementForm is built for
+    a GET): its name, id and value must be those the POST's ManagementForm reads."""
+    draft = Draft(client)
+    html = client.get(draft.url("volume")).content.decode()
+    bound = ManagementForm(prefix=wizard_prefix(draft.id), initial={"current_step": "volume"})
+    field = bound["current_step"]
+    written = f'<input type="hidden" name="{field.html_name}" value="volume" id="{field.auto_id}">'
+    assert written in html
+
+
+def test_a_draft_keeps_its_price_sheet_packed_and_reads_it_back_whole(client):
+    draft = Draft(client)
+    draft.fill(upto="data")
+    extra = client.session[storage_key(draft.id)]["extra_data"]
+    assert isinstance(extra["prices"], str)
+    assert extra["started"] == timezone.now().date().isoformat()
+    assert unpack_prices(extra["prices"]) == price_snapshot()
+    assert draft_choices(extra) == {
+        name: tuple(options) for name, options in price_choices(price_snapshot()).items()
+    }
+
+
+def test_a_draft_saved_before_prices_were_packed_keeps_its_prices_and_model_lists():
+    snapshot = price_snapshot()
+    choices = {"model_choices": [["gpt-x", "gpt-x (Old)"]], "tunable_choices": []}
+    old = {"prices": snapshot, "choices": choices, "record_id": "0" * 32}
+    assert draft_prices(old) == snapshot and draft_choices(old) == choices
+    older = {"prices": snapshot}
+    assert draft_choices(older) == price_choices(snapshot)

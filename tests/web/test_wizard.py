@@ -5,11 +5,15 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.template import engines
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from decisions.domain.fields import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL
 from decisions.models import Decision, ModelPrice
 from decisions.web.drafts import DRAFTS_KEY, FINISHED_KEY, MAX_DRAFTS
+from decisions.web.forms import STEP_FORMS
+from decisions.web.layout import render_form
 from tests.helpers import ANSWERS, STEPS, Draft, page
 
 pytestmark = pytest.mark.django_db
@@ -732,3 +736,15 @@ def test_a_question_shown_again_shows_each_draft_its_own_answer_and_error(client
         assert re.findall(r'value="(\w+)" checked', refused) == ["production"]
         shown = page(wrong.get("stability"))
         assert "_error" not in shown and page_choices(wrong, "stability") == {"phase": "production"}
+
+
+@pytest.mark.parametrize("data", [None, {}, {"stability-phase": "junk"}])
+def test_a_remembered_step_form_is_what_the_crispy_tag_prints_on_the_page(data):
+    """render_form keeps crispy's rendering of a step's form per process: the first rendering
+    and the remembered one are both what {% crispy form %} prints inside a page's context."""
+    form_class = STEP_FORMS["stability"]
+    tag = engines["django"].from_string("{% load crispy_forms_tags %}{% crispy form %}")
+    expected = tag.render({"form": form_class(data, prefix="stability"), "step_number": 3},
+                          RequestFactory().get("/"))
+    assert render_form(form_class(data, prefix="stability")) == expected
+    assert render_form(form_class(data, prefix="stability")) == expected
