@@ -1,0 +1,62 @@
+"""What the server imports is installed by the runtime dependencies alone (`make run` and the
+Docker image install no test extras): a package that only a test tool pulls in would pass
+`make test` and still stop the server at start-up."""
+
+import json
+import subprocess
+import sys
+import tomllib
+from importlib import metadata
+
+from packaging.requirements import Requirement
+
+from tests.helpers import ROOT, server_environment
+
+# What gunicorn.conf.py and the app load in a worker, as the server starts them.
+SERVER_IMPORTS = ("gunicorn.workers.ggevent", "gunicorn.app.wsgiapp", "advisor.wsgi")
+
+
+def _name(requirement: Requirement) -> str:
+    return requirement.name.lower().replace("_", "-")
+
+
+def _applies(requirement: Requirement) -> bool:
+    """Not an extra's, and meant for this platform and Python."""
+    return requirement.marker is None or requirement.marker.evaluate({"extra": ""})
+
+
+def _runtime_closure() -> set[str]:
+    """The runtime dependencies in pyproject.toml and everything they require, by name."""
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    todo, seen = [_name(Requirement(r)) for r in declared], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for text in metadata.requires(name) or []:
+            requirement = Requirement(text)
+            if _applies(requirement):
+                todo.append(_name(requirement))
+    return seen
+
+
+def test_the_server_imports_only_what_the_runtime_dependencies_install():
+    script = (
+        "import importlib, json, sys\n"
+        "started = set(sys.modules)\n"  # the interpreter's own, and site's .pth hooks
+        f"for name in {SERVER_IMPORTS!r}: importlib.import_module(name)\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in set(sys.modules) - started})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env=server_environment(DJANGO_SETTINGS_MODULE="advisor.settings"), check=True,
+    )
+    providers = metadata.packages_distributions()
+    needed = {
+        dist.lower().replace("_", "-")
+        for module in json.loads(result.stdout.splitlines()[-1])
+        for dist in providers.get(module, [])
+    }
+    own = {"advisor"}  # this project, when installed
+    assert needed - _runtime_closure() - own == set()
