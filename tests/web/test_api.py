@@ -265,16 +265,6 @@ COST_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("body", "field"), COST_ERRORS)
-def test_bad_cost_detail_is_named_with_a_message(client, body, field):
-    response = post(client, body)
-    assert response.status_code == 400
-    errors = response.json()["errors"]
-    assert list(errors) == [field]
-    assert all(isinstance(message, str) and message for message in errors[field])
-    assert not Decision.objects.exists()
-
-
 def test_cost_detail_of_thousands_of_digits_is_out_of_range(client):
     body = json.dumps({**FINE_TUNING, "day_rate": 800}).replace("800}", "9" * 5000 + "}")
     response = post(client, body)
@@ -423,8 +413,8 @@ FIELD_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("body", "field"), FIELD_ERRORS)
-def test_bad_answer_is_named_with_a_message(client, body, field):
+@pytest.mark.parametrize(("body", "field"), FIELD_ERRORS + COST_ERRORS)
+def test_a_bad_answer_or_cost_detail_is_named_with_a_message(client, body, field):
     response = post(client, body)
     assert response.status_code == 400
     errors = response.json()["errors"]

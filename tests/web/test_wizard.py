@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from decisions.domain.fields import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL
 from decisions.models import Decision, ModelPrice
-from decisions.web.drafts import DRAFTS_KEY, FINISHED_KEY, MAX_DRAFTS
+from decisions.web.drafts import DRAFTS_KEY, MAX_DRAFTS
 from decisions.web.forms import STEP_FORMS
 from decisions.web.layout import render_form
 from tests.helpers import ANSWERS, STEPS, Draft, page
@@ -543,20 +543,6 @@ def test_a_draft_prices_its_estimate_as_the_sheet_was_when_it_started(client):
     later.fill()
     later.post("review", {"title": "Later"})
     assert Decision.objects.get(title="Later").cost_estimate["prompt_model"]["input_per_m"] == 100
-
-
-def test_rate_limit_on_the_final_submit_answers_429_and_stores_nothing(client, settings):
-    settings.RATE_LIMIT = "1/m"
-    first = Draft(client)
-    first.fill()
-    assert first.post("review", ANSWERS["review"]).status_code == 302
-    second = Draft(client)
-    second.fill()
-    response = second.post("review", ANSWERS["review"])
-    assert response.status_code == 429
-    assert response.has_header("Retry-After")
-    assert Decision.objects.count() == 1
-    assert FINISHED_KEY in client.session
 
 
 def test_cost_details_are_optional_and_take_their_defaults(client):
