@@ -32,6 +32,15 @@ FINE_TUNING_ANSWERS = {
 }
 
 
+# Fine-tuning that pays back at 2M a month (break-even near 1.8M with the default models): strict
+# schema, domain language, a long prompt on a latency-critical path. The admin review's example.
+TUNED = {
+    "monthly_requests": 2_000_000, "prompt_tokens": 1500, "labeled_examples": 1_500,
+    "domain_language": True, "change_frequency": "rarely", "phase": "production",
+    "fresh_knowledge": False, "latency": "critical", "output_format": "strict",
+    "reasoning": "simple", "small_model": "falls_short",
+}
+
 # The wizard's answers, step by step, as a browser posts them.
 ANSWERS = {
     "volume": {"monthly_requests": "2,000,000", "prompt_tokens": "1500"},

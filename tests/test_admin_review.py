@@ -22,6 +22,7 @@ from decisions import services
 from decisions.domain.engine import Answers
 from decisions.models import Decision
 from decisions.web import overview_chart
+from tests.helpers import TUNED
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +31,6 @@ OVERVIEW_URL = "/admin/decisions/decision/overview/"
 # The question, as one address: last month's decisions at 1M completions a month or more.
 QUESTION = "?decided=last-month&volume=1m-10m,over-10m"
 
-# Fine-tuning: pays back at 2M a month (break-even near 1.8M with the default models), strict
-# schema, domain language, a long prompt on a latency-critical path.
-TUNED = {
-    "monthly_requests": 2_000_000, "prompt_tokens": 1500, "labeled_examples": 1_500,
-    "domain_language": True, "change_frequency": "rarely", "phase": "production",
-    "fresh_knowledge": False, "latency": "critical", "output_format": "strict",
-    "reasoning": "simple", "small_model": "falls_short",
-}
 # Prompting: too few examples, changing weekly, still exploring.
 PROMPTED = {
     "monthly_requests": 1_000, "prompt_tokens": 400, "labeled_examples": 10,

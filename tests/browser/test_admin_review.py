@@ -15,6 +15,7 @@ from decisions import services
 from decisions.domain.engine import Answers
 from decisions.models import Decision
 from tests.browser.journey import DESKTOP, screenshot, scrolls_sideways
+from tests.helpers import TUNED
 
 pytestmark = pytest.mark.browser
 
@@ -22,12 +23,6 @@ BLOCKING = ("moderate", "serious", "critical")
 LIST_PATH = "/admin/decisions/decision/"
 QUESTION = LIST_PATH + "?decided=last-month&volume=1m-10m,over-10m"
 
-TUNED = {
-    "monthly_requests": 2_000_000, "prompt_tokens": 1500, "labeled_examples": 1_500,
-    "domain_language": True, "change_frequency": "rarely", "phase": "production",
-    "fresh_knowledge": False, "latency": "critical", "output_format": "strict",
-    "reasoning": "simple", "small_model": "falls_short",
-}
 PROMPTED = {
     **TUNED, "labeled_examples": 10, "change_frequency": "weekly", "phase": "exploring",
     "fresh_knowledge": True, "reasoning": "complex", "small_model": "not_tried",

@@ -29,6 +29,7 @@ from decisions.web.chart import (
     svg_for,
     table_for,
 )
+from tests.helpers import FINE_TUNING_ANSWERS
 
 SVG = "{http://www.w3.org/2000/svg}"
 TODAY = datetime.date(2026, 11, 30)
@@ -61,22 +62,10 @@ def make_panel(
     recommendation: str = "fine_tuning",
     **answers: object,
 ) -> dict:
-    person = Answers(
-        **{
-            "monthly_requests": volume,
-            "prompt_tokens": 1500,
-            "labeled_examples": 1000,
-            "domain_language": True,
-            "change_frequency": "rarely",
-            "phase": "production",
-            "fresh_knowledge": False,
-            "latency": "interactive",
-            "output_format": "strict",
-            "reasoning": "simple",
-            "small_model": "falls_short",
-            **answers,
-        }
-    )
+    person = Answers(**{
+        **FINE_TUNING_ANSWERS, "monthly_requests": volume, "labeled_examples": 1000,
+        "domain_language": True, "small_model": "falls_short", **answers,
+    })
     est = costs.estimate(person, costs.CostInputs(), GEMINI_PRO, tune, today=TODAY)
     return panel(est, recommendation)
 
