@@ -1,0 +1,96 @@
+"""The two hand-built statements of the models: storing a Decision (DecisionQuerySet.insert) and
+reading the price sheet (ModelPriceManager.prices). Each must do what the ORM would."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, models, transaction
+from django.db.models.signals import post_save, pre_save
+
+from decisions import services
+from decisions.domain import engine
+from decisions.domain.fields import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL
+from decisions.models import Decision, ModelPrice, Source
+from tests.helpers import FINE_TUNING_ANSWERS
+
+pytestmark = pytest.mark.django_db
+
+
+def _unsaved(title: str) -> Decision:
+    """A decision as record_decision builds it, not yet stored."""
+    stored, _ = services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title=title)
+    values = {
+        field.attname: getattr(stored, field.attname)
+        for field in Decision._meta.concrete_fields
+        if field.attname not in {"id", "token"}
+    }
+    return Decision(**values)
+
+
+def _row(decision_id: int) -> dict:
+    row = Decision.objects.values().get(pk=decision_id)
+    del row["id"], row["token"]
+    return row
+
+
+def test_insert_stores_the_row_save_would():
+    by_save, by_insert = _unsaved("Same"), _unsaved("Same")
+    by_save.created = by_insert.created = datetime.datetime(2026, 11, 30, 9, tzinfo=datetime.UTC)
+    by_save.save(force_insert=True)
+    Decision.objects.insert(by_insert)
+    assert by_insert.pk is not None and by_insert.pk != by_save.pk
+    assert not by_insert._state.adding
+    assert _row(by_insert.pk) == _row(by_save.pk)
+    assert Decision.objects.get(pk=by_insert.pk).token == by_insert.token
+
+
+def test_insert_refuses_a_token_already_taken_and_stores_nothing():
+    first = _unsaved("First")
+    Decision.objects.insert(first)
+    second = _unsaved("Second")
+    second.token = first.token
+    before = Decision.objects.count()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Decision.objects.insert(second)
+    assert Decision.objects.count() == before
+
+
+def test_nothing_insert_skips_is_in_use():
+    """insert() skips Model.save() and its signals: this fails the day either comes into use."""
+    assert Decision.save is models.Model.save
+    assert not pre_save.has_listeners(Decision)
+    assert not post_save.has_listeners(Decision)
+
+
+def test_an_api_decision_is_stored_by_insert_and_reads_back_whole(client):
+    response = client.post(
+        "/api/decisions", {**FINE_TUNING_ANSWERS, "title": "API"}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    stored = Decision.objects.get(token=response.json()["token"])
+    assert stored.source == Source.API
+    assert stored.to_dict(response.json()["url"]) == response.json()
+
+
+def test_prices_read_as_the_orm_reads_them():
+    orm = {row.name: row.price() for row in ModelPrice.objects.all()}
+    sheet = ModelPrice.objects.prices()
+    # repr, not ==: Decimal("0.4") == Decimal("0.4000"), and the stored figures keep the places
+    assert {name: repr(price) for name, price in sheet.items()} == {
+        name: repr(price) for name, price in orm.items()
+    }
+    assert list(sheet) == list(orm)  # the sheet's own order
+    named = ModelPrice.objects.prices({DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL, "not-there"})
+    assert set(named) == {DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL}
+    assert ModelPrice.objects.prices(set()) == {}
+
+
+def test_an_edited_price_is_read_at_once_and_an_edit_undone_too():
+    price = ModelPrice.objects.prices({DEFAULT_PROMPT_MODEL})[DEFAULT_PROMPT_MODEL]
+    ModelPrice.objects.filter(name=DEFAULT_PROMPT_MODEL).update(input_per_m=Decimal("123.45"))
+    assert ModelPrice.objects.prices({DEFAULT_PROMPT_MODEL})[DEFAULT_PROMPT_MODEL].input_per_m == (
+        Decimal("123.45")
+    )
+    ModelPrice.objects.filter(name=DEFAULT_PROMPT_MODEL).update(input_per_m=price.input_per_m)
+    assert ModelPrice.objects.prices({DEFAULT_PROMPT_MODEL})[DEFAULT_PROMPT_MODEL] == price
