@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db import connections, models
 from django.utils import timezone
 
+from decisions import fastjson
 from decisions.domain import prices
 
 if TYPE_CHECKING:
@@ -85,13 +86,13 @@ class DecisionQuerySet(models.QuerySet):
         """Store a new `decision` and set its id (one INSERT): what save(force_insert=True) does,
         without the ORM building the same statement of some 40 columns on every call, which
         took longer than the database took to run it. Each value goes through its field's
-        pre_save and get_db_prep_save, as in save(). Decision overrides no save() and nothing
-        listens for its save signals (tests/test_models.py pins both, and that a row stored
-        this way reads back as one stored by save())."""
+        pre_save and get_db_prep_save, as in save(), its JSON written by decisions.fastjson.
+        Decision overrides no save() and nothing listens for its save signals
+        (tests/test_models.py pins both, and that a row stored this way reads back as one
+        stored by save())."""
         connection = connections[self.db]
         sql, fields, returning = _insert_statement(self.model, connection.vendor, self.db)
-        params = [field.get_db_prep_save(field.pre_save(decision, True), connection)
-                  for field in fields]
+        params = [_db_value(field, decision, connection) for field in fields]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             if returning:
@@ -102,6 +103,16 @@ class DecisionQuerySet(models.QuerySet):
                 )
         decision._state.adding = False
         decision._state.db = self.db
+
+
+def _db_value(field: models.Field, instance: models.Model, connection) -> object:
+    """What get_db_prep_save gives for `field` of `instance`; a JSON column's value written by
+    decisions.fastjson, as JSONField.get_db_prep_save would with that encoder (None is SQL
+    NULL)."""
+    value = field.pre_save(instance, True)
+    if isinstance(field, models.JSONField) and value is not None:
+        return connection.ops.adapt_json_value(value, fastjson.Encoder)
+    return field.get_db_prep_save(value, connection)
 
 
 @functools.cache

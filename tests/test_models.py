@@ -2,13 +2,14 @@
 reading the price sheet (ModelPriceManager.prices). Each must do what the ORM would."""
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, models, transaction
 from django.db.models.signals import post_save, pre_save
 
-from decisions import services
+from decisions import fastjson, services
 from decisions.domain import engine
 from decisions.domain.fields import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL
 from decisions.models import Decision, ModelPrice, Source
@@ -17,9 +18,11 @@ from tests.helpers import FINE_TUNING_ANSWERS
 pytestmark = pytest.mark.django_db
 
 
-def _unsaved(title: str) -> Decision:
+def _unsaved(title: str, **details) -> Decision:
     """A decision as record_decision builds it, not yet stored."""
-    stored, _ = services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title=title)
+    stored, _ = services.record_decision(
+        engine.Answers(**FINE_TUNING_ANSWERS), title=title, cost_details=details
+    )
     values = {
         field.attname: getattr(stored, field.attname)
         for field in Decision._meta.concrete_fields
@@ -34,9 +37,12 @@ def _row(decision_id: int) -> dict:
     return row
 
 
-def test_insert_stores_the_row_save_would():
-    by_save, by_insert = _unsaved("Same"), _unsaved("Same")
+@pytest.mark.parametrize("details", [{}, {"prompt_model": "not-on-the-sheet"}])
+def test_insert_stores_the_row_save_would(details):
+    """With cost figures, and without (a model not on the sheet: no economics, no panel)."""
+    by_save, by_insert = _unsaved("Same", **details), _unsaved("Same", **details)
     by_save.created = by_insert.created = datetime.datetime(2026, 11, 30, 9, tzinfo=datetime.UTC)
+    assert (by_insert.economics is None) == bool(details)
     by_save.save(force_insert=True)
     Decision.objects.insert(by_insert)
     assert by_insert.pk is not None and by_insert.pk != by_save.pk
@@ -94,3 +100,16 @@ def test_an_edited_price_is_read_at_once_and_an_edit_undone_too():
     )
     ModelPrice.objects.filter(name=DEFAULT_PROMPT_MODEL).update(input_per_m=price.input_per_m)
     assert ModelPrice.objects.prices({DEFAULT_PROMPT_MODEL})[DEFAULT_PROMPT_MODEL] == price
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"reasons": ["Fine-tuning pays back — in 2.5 months", "€ and ×"], "n": 1.25},
+        {"volume": 10**20, "nested": [{"a": None, "b": True}]},  # past 64 bits: json writes it
+        {2026: "a key that is not a string", "x": [1, 2.5e-07]},
+    ],
+)
+def test_fastjson_writes_what_json_reads_back_as_json_would(value):
+    assert json.loads(fastjson.dumps(value)) == json.loads(json.dumps(value))
+    assert json.loads(json.dumps(value, cls=fastjson.Encoder)) == json.loads(json.dumps(value))
