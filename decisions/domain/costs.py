@@ -125,7 +125,10 @@ class CostEstimate:
     currency: str = CURRENCY
 
     def option(self, key: str) -> Option | None:
-        return next((option for option in self.options if option.key == key), None)
+        for option in self.options:
+            if option.key == key:
+                return option
+        return None
 
 
 def _per_million(tokens: int | Decimal, price_per_m: Decimal) -> Decimal:

@@ -13,6 +13,9 @@ _CONTEXT = Context(prec=60)
 _CENT = Decimal("0.01")
 _ONE = Decimal(1)
 _TENTH = Decimal("0.1")
+_ZERO = Decimal(0)
+_TEN = Decimal(10)
+_MILLION = Decimal(10**6)
 
 _LARGE_UNITS = ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"))
 
@@ -25,24 +28,34 @@ def format_money(value: Decimal | float | int) -> str:
     """
     number = _signed_decimal(value)
     amount = _CONTEXT.abs(number)
-    if 0 < amount < _CENT:
+    # Each rounding is tried only where its test can pass (an amount of $10 or more never rounds
+    # to under $10 of cents), except that amounts too large to round to the cent in _CONTEXT's
+    # 60 digits still try, and raise InvalidOperation as they always did.
+    if _ZERO < amount < _CENT:
         step = _ONE.scaleb(amount.adjusted() - 1, context=_CONTEXT)
         text = f"{amount.quantize(step, rounding=ROUND_HALF_UP, context=_CONTEXT):f}"
-    elif (cents := amount.quantize(_CENT, rounding=ROUND_HALF_UP, context=_CONTEXT)) < 10:
+    elif (amount < _TEN or amount.adjusted() >= _CONTEXT.prec - 2) and (
+        cents := amount.quantize(_CENT, rounding=ROUND_HALF_UP, context=_CONTEXT)
+    ) < _TEN:
         text = f"{cents:f}"
-    elif (whole := amount.quantize(_ONE, rounding=ROUND_HALF_UP, context=_CONTEXT)) < 10**6:
+    elif amount < _MILLION and (
+        whole := amount.quantize(_ONE, rounding=ROUND_HALF_UP, context=_CONTEXT)
+    ) < _MILLION:
         text = f"{whole:,f}"
     else:
         text = _with_unit(amount)
-    return f"{'-' if number < 0 else ''}${text}"
+    return f"{'-' if number < _ZERO else ''}${text}"
 
 
 def _signed_decimal(value: object) -> Decimal:
-    if isinstance(value, float):
-        value = str(value)
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise ValueError(f"Not a number: {value!r}")
-    number = Decimal(value)
+    if type(value) is Decimal:  # the usual case, and the quickest to check
+        number = value
+    else:
+        if isinstance(value, float):
+            value = str(value)
+        if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+            raise ValueError(f"Not a number: {value!r}")
+        number = Decimal(value)
     if not number.is_finite():
         raise ValueError(f"Not a finite number: {value!r}")
     return number

@@ -150,10 +150,13 @@ class Price:
     def as_dict(self) -> dict[str, object]:
         """Every field, prices as floats; Price(**price.as_dict()) rebuilds an equal Price."""
         return {
-            f.name: (float(value) if isinstance(value, Decimal) else value)
-            for f in fields(self)
-            for value in (getattr(self, f.name),)
+            name: (float(value) if isinstance(value, Decimal) else value)
+            for name in _FIELD_NAMES
+            for value in (getattr(self, name),)
         }
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Price))  # once: fields() is slow to call each time
 
 
 def display_name(name: str) -> str:
