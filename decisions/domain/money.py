@@ -16,6 +16,8 @@ _TENTH = Decimal("0.1")
 _ZERO = Decimal(0)
 _TEN = Decimal(10)
 _MILLION = Decimal(10**6)
+# From here on, rounding to the cent needs more digits than _CONTEXT has (InvalidOperation).
+_CENTS_OVERFLOW = Decimal(10) ** (_CONTEXT.prec - 2)
 
 _LARGE_UNITS = ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"))
 
@@ -34,7 +36,7 @@ def format_money(value: Decimal | float | int) -> str:
     if _ZERO < amount < _CENT:
         step = _ONE.scaleb(amount.adjusted() - 1, context=_CONTEXT)
         text = f"{amount.quantize(step, rounding=ROUND_HALF_UP, context=_CONTEXT):f}"
-    elif (amount < _TEN or amount.adjusted() >= _CONTEXT.prec - 2) and (
+    elif (amount < _TEN or amount >= _CENTS_OVERFLOW) and (
         cents := amount.quantize(_CENT, rounding=ROUND_HALF_UP, context=_CONTEXT)
     ) < _TEN:
         text = f"{cents:f}"
@@ -48,8 +50,12 @@ def format_money(value: Decimal | float | int) -> str:
 
 
 def _signed_decimal(value: object) -> Decimal:
-    if type(value) is Decimal:  # the usual case, and the quickest to check
+    # The usual types first, by the quickest test.
+    if type(value) is Decimal:
         number = value
+    elif type(value) is float:
+        value = str(value)
+        number = Decimal(value)
     else:
         if isinstance(value, float):
             value = str(value)
