@@ -209,6 +209,8 @@ def _what_would_change(
     answers, economics = f.answers, f.economics
     singles = []
     for name, values in options:
+        if any(name not in rule.reads for rule in fired_blockers):
+            continue  # a blocker that does not read this answer still fires: still prompting
         for value in values:
             flipped = recommend(Facts(_changed(answers, {name: value}), economics))
             if flipped != current:
