@@ -46,12 +46,15 @@ def summary(
     months: float | None,
     break_even: int | None,
     hybrid: Option | None,
-    recommendation_is_hybrid: bool = False,
+    recommendation_is_hybrid: bool,
+    horizon: str,
+    monthly: dict[str, Decimal],
+    per_month: dict[str, str],
 ) -> str:
+    """`horizon` in words; `monthly` and `per_month`: each shown option's month, in figures and
+    in words (empty with no volume), as the panel worked them out."""
     a, b, c = est.option("A"), est.option("B"), est.option("C")
     assert a is not None and b is not None and c is not None and est.one_off is not None
-    assert est.horizon_months is not None
-    horizon = format_months(est.horizon_months)
     from_volume = (
         f"Fine-tuning pays back within {horizon} from {about_volume(break_even)} completions a "
         "month."
@@ -71,10 +74,8 @@ def summary(
             f"{format_money(b.per_request)} prompting {tune_name(est)} and {tuned}. {from_volume}"
         )
     text = (
-        f"At {volume_words(volume)}, {lower_first(a.label)} costs "
-        f"{a_month(a.monthly(volume))}, {lower_first(b.label)} "
-        f"{a_month(b.monthly(volume))} and {lower_first(c.label)} "
-        f"{a_month(c.monthly(volume))}."
+        f"At {volume_words(volume)}, {lower_first(a.label)} costs {per_month['A']}, "
+        f"{lower_first(b.label)} {per_month['B']} and {lower_first(c.label)} {per_month['C']}."
     )
     if hybrid is None and recommendation_is_hybrid:
         months_text = (
@@ -83,14 +84,14 @@ def summary(
         )
         return (
             f"{text} The hybrid runs fine-tuned {tune_name(est)} with facts retrieved into every "
-            f"call: {a_month(c.monthly(volume))}, against {a_month(baseline.monthly(volume))} "
+            f"call: {per_month['C']}, against {per_month[baseline.key]} "
             f"for {lower_first(baseline.label)} with the same facts{months_text}."
         )
     if hybrid is not None:
-        extra = hybrid.monthly(volume) - a.monthly(volume)
+        extra = monthly["H"] - monthly["A"]
         return (
             f"{text} The hybrid runs both {prompt_name(est)} and fine-tuned "
-            f"{tune_name(est)}: {a_month(hybrid.monthly(volume))}, {format_money(extra)} "
+            f"{tune_name(est)}: {per_month['H']}, {format_money(extra)} "
             f"more than prompting {prompt_name(est)} alone. It saves nothing; it buys "
             "consistent output."
         )
