@@ -206,15 +206,20 @@ def _what_would_change(
         for name in ANSWER_FIELDS
         if (values := _candidate_values(f, name, thresholds))
     ]
-    answers, economics = f.answers, f.economics
+    # One scratch copy of the answers, each candidate value set in it in turn and the answer put
+    # back after: a copy for each candidate was much of the search's cost.
+    scratch = _changed(f.answers, {})
+    probe, answer = Facts(scratch, f.economics), scratch.__dict__
     singles = []
     for name, values in options:
         if any(name not in rule.reads for rule in fired_blockers):
             continue  # a blocker that does not read this answer still fires: still prompting
         for value in values:
-            flipped = recommend(Facts(_changed(answers, {name: value}), economics))
+            answer[name] = value
+            flipped = recommend(probe)
             if flipped != current:
                 singles.append(_change({name: value}, flipped, thresholds))
+        answer[name] = getattr(f.answers, name)
     if singles:
         return tuple(singles)
 
