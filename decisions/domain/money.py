@@ -16,6 +16,9 @@ _TENTH = Decimal("0.1")
 _ZERO = Decimal(0)
 _TEN = Decimal(10)
 _MILLION = Decimal(10**6)
+_TWELVE = Decimal(12)
+_TWO_YEARS = Decimal(24)
+_HUNDRED = Decimal(100)
 # From here on, rounding to the cent needs more digits than _CONTEXT has (InvalidOperation).
 _CENTS_OVERFLOW = Decimal(10) ** (_CONTEXT.prec - 2)
 
@@ -83,18 +86,19 @@ def format_months(value: Decimal | float | None) -> str:
     if value is None:
         return "never"
     months = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    if months <= 0:
+    # Compared with Decimal constants: an int on the other side is converted at every comparison.
+    if months <= _ZERO:
         return "straight away"
-    if months < 1:
+    if months < _ONE:
         return "under a month"
-    if months < 10:
+    if months < _TEN:
         text = _one_decimal(months)
         return "1 month" if text == "1" else f"{text} months"
-    if months < 24:
-        whole = months.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        return f"{whole} months" if whole < 24 else "2 years"
-    years = months / 12
-    if years > 100:
+    if months < _TWO_YEARS:
+        whole = months.quantize(_ONE, rounding=ROUND_HALF_UP)
+        return f"{whole} months" if whole < _TWO_YEARS else "2 years"
+    years = months / _TWELVE
+    if years > _HUNDRED:
         return "over 100 years"
     text = _one_decimal(years)
     return "1 year" if text == "1" else f"{text} years"
@@ -133,7 +137,7 @@ def about_volume(value: int) -> str:
         return f"{value:,}"
     number = Decimal(value)
     exponent = number.adjusted() - 1
-    rounded = int(number.scaleb(-exponent).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    rounded = int(number.scaleb(-exponent).quantize(_ONE, rounding=ROUND_HALF_UP))
     rounded *= 10**exponent
     if rounded == value:
         return f"{value:,}"

@@ -12,6 +12,7 @@ from decisions.domain.costs import CostEstimate, Option, cents, significant
 from decisions.domain.fields import MAX_MONTHLY_REQUESTS
 from decisions.domain.money import about_volume, format_money, format_months, volume_words
 from decisions.domain.panel_words import (
+    Quoted,
     a_month,
     and_join,
     assumptions,
@@ -104,7 +105,14 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
     hybrid = recommendation == "hybrid"
     hybrid_option = est.option("H") if hybrid else None
     assert est.horizon_months is not None
-    horizon = format_months(est.horizon_months)
+    quoted = Quoted(
+        monthly,
+        per_month,
+        horizon=format_months(est.horizon_months),
+        months=format_months(months),
+        one_off=format_money(est.one_off),
+        break_even=about_volume(break_even) if break_even is not None else "",
+    )
 
     for option in (a, b, c):
         figures.append(
@@ -113,14 +121,14 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
     if est.dedicated_monthly is not None:
         figures.append(_dedicated_figure(est))
     if hybrid:
-        figures.append(_hybrid_figure(est, hybrid_option, monthly, per_month))
+        figures.append(_hybrid_figure(est, hybrid_option, quoted))
     elif volume:
         figures.append(_saving_figure(est, baseline, saving, monthly))
-    figures.append(_one_off_figure(est))
-    figures.append(_payback_figure(horizon, est, volume, pays_back, months, hybrid_option))
-    figures.append(_break_even_figure(horizon, break_even, hybrid_option is not None))
+    figures.append(_one_off_figure(est, quoted))
+    figures.append(_payback_figure(est, volume, pays_back, months, hybrid_option, quoted))
+    figures.append(_break_even_figure(break_even, hybrid_option is not None, quoted))
     payload["summary"] = summary(est, baseline, volume, pays_back, saving, months, break_even,
-                                  hybrid_option, hybrid, horizon, monthly, per_month)
+                                  hybrid_option, hybrid, quoted)
     payload["assumptions"] = assumptions(est)
     return payload
 
@@ -179,14 +187,8 @@ def _dedicated_figure(est: CostEstimate) -> dict[str, str]:
     }
 
 
-def _hybrid_figure(
-    est: CostEstimate,
-    hybrid: Option | None,
-    monthly: dict[str, Decimal],
-    per_month: dict[str, str],
-) -> dict[str, str]:
-    """`monthly` and `per_month`: each shown option's month, in figures and in words (empty
-    with no volume)."""
+def _hybrid_figure(est: CostEstimate, hybrid: Option | None, quoted: Quoted) -> dict[str, str]:
+    monthly, per_month = quoted.monthly, quoted.per_month
     c = est.option("C")
     assert c is not None
     if hybrid is None:  # the retrieval hybrid: the fine-tuned model with facts fetched per call
@@ -259,7 +261,7 @@ def _fixed_words(est: CostEstimate) -> str:
     return "hosting and retraining" if est.hosting_monthly else "retraining"
 
 
-def _one_off_figure(est: CostEstimate) -> dict[str, str]:
+def _one_off_figure(est: CostEstimate, quoted: Quoted) -> dict[str, str]:
     inputs = est.inputs
     assert est.one_off is not None and est.training_cost is not None
     retrain = ""
@@ -278,48 +280,50 @@ def _one_off_figure(est: CostEstimate) -> dict[str, str]:
     return {
         "key": "one_off",
         "label": "One-off cost of fine-tuning",
-        "value": format_money(est.one_off),
+        "value": quoted.one_off,
         "detail": f"{training} plus engineering {format_money(est.engineering_cost)} "
         f"({plural(inputs.engineering_days, 'day')} at {format_money(inputs.day_rate)}).{retrain}",
     }
 
 
 def _payback_figure(
-    horizon: str,
     est: CostEstimate,
     volume: int,
     pays_back: bool,
     months: float | None,
     hybrid: Option | None,
+    quoted: Quoted,
 ) -> dict[str, str]:
+    horizon = quoted.horizon
     detail = est.horizon_reason
     if not volume:
         value = "No volume yet"
     elif months is None:
         value = f"Not within {horizon} at this volume"
     elif pays_back:
-        value = f"{format_months(months)}"
+        value = quoted.months
         if hybrid is not None:
             value += ", if it replaced prompting"
     else:
-        value = f"{format_months(months)}: longer than the {horizon} it can earn"
+        value = f"{quoted.months}: longer than the {horizon} it can earn"
     return {"key": "payback", "label": "Pays back in", "value": value, "detail": detail}
 
 
 def _break_even_figure(
-    horizon: str, break_even: int | None, reasoning_hybrid: bool
+    break_even: int | None, reasoning_hybrid: bool, quoted: Quoted
 ) -> dict[str, str]:
+    horizon = quoted.horizon
     if break_even is None:
         value = "No volume"
         detail = f"No volume up to {MAX_MONTHLY_REQUESTS:,} a month pays back within {horizon}."
     elif reasoning_hybrid:
-        value = f"{about_volume(break_even)} completions a month, if it replaced prompting"
+        value = f"{quoted.break_even} completions a month, if it replaced prompting"
         detail = (
             "In this hybrid the fine-tuned model runs beside the prompted one, so no volume pays "
             "it back."
         )
     else:
-        value = f"{about_volume(break_even)} completions a month"
+        value = f"{quoted.break_even} completions a month"
         detail = (
             f"The least volume at which fine-tuning pays back within {horizon}: "
             f"{volume_words(break_even)} at today's figures."

@@ -6,11 +6,24 @@ Plain Python with no Django import.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from decisions.domain.costs import CostEstimate, Option
-from decisions.domain.money import about_volume, format_money, format_months, volume_words
+from decisions.domain.money import format_money, volume_words
 from decisions.domain.prices import display_name
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """What the panel's figures and its summary both quote, worked out once for a panel."""
+
+    monthly: dict[str, Decimal]  # each shown option's month at the volume; empty with no volume
+    per_month: dict[str, str]  # the same in words: "$1,234 a month"
+    horizon: str = ""  # the months a fine-tune can earn, in words
+    months: str = ""  # how long fine-tuning takes to pay back, in words
+    one_off: str = ""  # fine-tuning's one-off cost: "$8,003"
+    break_even: str = ""  # the least volume that pays back: "about 1.8 million"; empty for none
 
 
 def plural(count: int | Decimal, noun: str) -> str:
@@ -47,20 +60,15 @@ def summary(
     break_even: int | None,
     hybrid: Option | None,
     recommendation_is_hybrid: bool,
-    horizon: str,
-    monthly: dict[str, Decimal],
-    per_month: dict[str, str],
+    quoted: Quoted,
 ) -> str:
-    """`horizon` in words; `monthly` and `per_month`: each shown option's month, in figures and
-    in words (empty with no volume), as the panel worked them out."""
     a, b, c = est.option("A"), est.option("B"), est.option("C")
     assert a is not None and b is not None and c is not None and est.one_off is not None
+    horizon, per_month = quoted.horizon, quoted.per_month
     from_volume = (
-        f"Fine-tuning pays back within {horizon} from {about_volume(break_even)} completions a "
-        "month."
+        f"Fine-tuning pays back within {horizon} from {quoted.break_even} completions a month."
         if break_even is not None
-        else f"No volume pays back fine-tuning's {format_money(est.one_off)} one-off cost within "
-        f"{horizon}."
+        else f"No volume pays back fine-tuning's {quoted.one_off} one-off cost within {horizon}."
     )
     if not volume:
         tuned = (
@@ -79,8 +87,9 @@ def summary(
     )
     if hybrid is None and recommendation_is_hybrid:
         months_text = (
-            f"; it earns back its {format_money(est.one_off)} one-off cost in "
-            f"{format_months(months)}" if pays_back and months is not None else ""
+            f"; it earns back its {quoted.one_off} one-off cost in {quoted.months}"
+            if pays_back and months is not None
+            else ""
         )
         return (
             f"{text} The hybrid runs fine-tuned {tune_name(est)} with facts retrieved into every "
@@ -88,7 +97,7 @@ def summary(
             f"for {lower_first(baseline.label)} with the same facts{months_text}."
         )
     if hybrid is not None:
-        extra = monthly["H"] - monthly["A"]
+        extra = quoted.monthly["H"] - quoted.monthly["A"]
         return (
             f"{text} The hybrid runs both {prompt_name(est)} and fine-tuned "
             f"{tune_name(est)}: {per_month['H']}, {format_money(extra)} "
@@ -100,12 +109,12 @@ def summary(
     if pays_back and months is not None:
         return (
             f"{text} {against}, fine-tuning saves {a_month(saving)} and pays back its "
-            f"{format_money(est.one_off)} one-off cost in {format_months(months)}."
+            f"{quoted.one_off} one-off cost in {quoted.months}."
         )
     if saving > 0 and months is not None:
         return (
             f"{text} {against}, fine-tuning saves {a_month(saving)}, but its "
-            f"{format_money(est.one_off)} one-off cost takes {format_months(months)} to pay back, "
+            f"{quoted.one_off} one-off cost takes {quoted.months} to pay back, "
             f"longer than the {horizon} it can earn. {from_volume}"
         )
     return f"{text} {against}, fine-tuning costs {a_month(-saving)} more. {from_volume}"
