@@ -31,7 +31,8 @@ def format_money(value: Decimal | float | int) -> str:
     Amounts under a cent keep two significant digits ("$0.0031") rather than showing "$0.00";
     negative amounts get a leading minus ("-$1,234").
     """
-    number = _signed_decimal(value)
+    # A finite Decimal, the usual case, is taken as it is without a call.
+    number = value if type(value) is Decimal and value.is_finite() else _signed_decimal(value)
     amount = _CONTEXT.abs(number)
     # Each rounding is tried only where its test can pass (an amount of $10 or more never rounds
     # to under $10 of cents), except that amounts too large to round to the cent in _CONTEXT's
@@ -53,10 +54,7 @@ def format_money(value: Decimal | float | int) -> str:
 
 
 def _signed_decimal(value: object) -> Decimal:
-    # The usual types first, by the quickest test.
-    if type(value) is Decimal:
-        number = value
-    elif type(value) is float:
+    if type(value) is float:  # the usual case after a Decimal, by the quickest test
         value = str(value)
         number = Decimal(value)
     else:
