@@ -210,10 +210,15 @@ def _what_would_change(
     # back after: a copy for each candidate was much of the search's cost.
     scratch = _changed(f.answers, {})
     probe, answer = Facts(scratch, f.economics), scratch.__dict__
+    # A blocker still fires when an answer it does not read changes, and keeps the verdict at
+    # prompting: with blockers firing, only an answer every one of them reads can flip it alone.
+    liftable = (
+        set.intersection(*(set(rule.reads) for rule in fired_blockers)) if fired_blockers else None
+    )
     singles = []
     for name, values in options:
-        if any(name not in rule.reads for rule in fired_blockers):
-            continue  # a blocker that does not read this answer still fires: still prompting
+        if liftable is not None and name not in liftable:
+            continue
         for value in values:
             answer[name] = value
             flipped = recommend(probe)
