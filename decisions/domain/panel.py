@@ -112,6 +112,9 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
         months=format_months(months),
         one_off=format_money(est.one_off),
         break_even=about_volume(break_even) if break_even is not None else "",
+        saving=(
+            a_month(saving if saving > 0 else -saving) if saving is not None and not hybrid else ""
+        ),
     )
 
     for option in (a, b, c):
@@ -123,7 +126,7 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
     if hybrid:
         figures.append(_hybrid_figure(est, hybrid_option, quoted))
     elif volume:
-        figures.append(_saving_figure(est, baseline, saving, monthly))
+        figures.append(_saving_figure(est, baseline, saving, quoted))
     figures.append(_one_off_figure(est, quoted))
     figures.append(_payback_figure(est, volume, pays_back, months, hybrid_option, quoted))
     figures.append(_break_even_figure(break_even, hybrid_option is not None, quoted))
@@ -217,14 +220,15 @@ def _hybrid_figure(est: CostEstimate, hybrid: Option | None, quoted: Quoted) -> 
 
 
 def _saving_figure(
-    est: CostEstimate, baseline: Option, saving: Decimal | None, monthly: dict[str, Decimal]
+    est: CostEstimate, baseline: Option, saving: Decimal | None, quoted: Quoted
 ) -> dict[str, str]:
+    monthly = quoted.monthly
     b, c = est.option("B"), est.option("C")
     assert b is not None and c is not None and saving is not None
     prompt_part = monthly["B"] - monthly["C"]
     model_part = monthly["A"] - monthly["B"]
     value = (
-        f"{a_month(saving)} saved" if saving > 0 else f"{a_month(-saving)} more"
+        f"{quoted.saving} saved" if saving > 0 else f"{quoted.saving} more"
         if saving < 0 else "Nothing saved"
     )
     if prompt_part >= 0:

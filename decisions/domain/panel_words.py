@@ -24,6 +24,7 @@ class Quoted:
     months: str = ""  # how long fine-tuning takes to pay back, in words
     one_off: str = ""  # fine-tuning's one-off cost: "$8,003"
     break_even: str = ""  # the least volume that pays back: "about 1.8 million"; empty for none
+    saving: str = ""  # what fine-tuning saves a month, or costs more: "$1,234 a month"
 
 
 def plural(count: int | Decimal, noun: str) -> str:
@@ -108,16 +109,16 @@ def summary(
     against = f"Against {lower_first(baseline.label)}"
     if pays_back and months is not None:
         return (
-            f"{text} {against}, fine-tuning saves {a_month(saving)} and pays back its "
+            f"{text} {against}, fine-tuning saves {quoted.saving} and pays back its "
             f"{quoted.one_off} one-off cost in {quoted.months}."
         )
     if saving > 0 and months is not None:
         return (
-            f"{text} {against}, fine-tuning saves {a_month(saving)}, but its "
+            f"{text} {against}, fine-tuning saves {quoted.saving}, but its "
             f"{quoted.one_off} one-off cost takes {quoted.months} to pay back, "
             f"longer than the {horizon} it can earn. {from_volume}"
         )
-    return f"{text} {against}, fine-tuning costs {a_month(-saving)} more. {from_volume}"
+    return f"{text} {against}, fine-tuning costs {quoted.saving} more. {from_volume}"
 
 
 def assumptions(est: CostEstimate) -> str:
