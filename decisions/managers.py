@@ -26,26 +26,17 @@ class ModelPriceManager(models.Manager):
         through the fields' converters, as the ORM's do, and the Price made from them is kept
         by those raw values: an unchanged row is never converted again, and an edited row has
         new values, so it is read afresh the moment it changes."""
-        connection = connections[self.db]
-        meta = self.model._meta
-        fields = meta.local_concrete_fields
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in fields)
-        sql = f"SELECT {columns} FROM {quote(meta.db_table)}"  # noqa: S608
-        if names is None:
-            order = (field.lstrip("-") for field in meta.ordering)
-            sql += " ORDER BY " + ", ".join(quote(meta.get_field(name).column) for name in order)
-        else:
-            names = list(names)
-            sql += f" WHERE {quote('name')} IN ({', '.join(['%s'] * len(names)) or 'NULL'})"
-        with connection.cursor() as cursor:
+        names = None if names is None else list(names)
+        sql = _price_select(self.model, connections[self.db].vendor, self.db,
+                            None if names is None else len(names))
+        with connections[self.db].cursor() as cursor:
             cursor.execute(sql, names or ())
             rows = cursor.fetchall()
         sheet = {}
         for row in rows:
             price = _kept_prices.get(row)
             if price is None:
-                price = self._price(row, fields)
+                price = self._price(row, self.model._meta.local_concrete_fields)
                 if len(_kept_prices) >= _KEPT_PRICES_MAX:
                     _kept_prices.clear()
                 _kept_prices[row] = price
@@ -59,6 +50,20 @@ class ModelPriceManager(models.Manager):
                                               for field in fields])
         (values,) = compiler.apply_converters([list(row)], converters)
         return self.model.from_db(self.db, [field.attname for field in fields], values).price()
+
+
+@functools.lru_cache(maxsize=64)
+def _price_select(model: type[models.Model], vendor: str, alias: str, count: int | None) -> str:
+    """The SELECT of every column of the price sheet: of `count` names, or (None) the whole
+    sheet in its order. Built once per database and count."""
+    meta = model._meta
+    quote = connections[alias].ops.quote_name
+    columns = ", ".join(quote(field.column) for field in meta.local_concrete_fields)
+    sql = f"SELECT {columns} FROM {quote(meta.db_table)}"  # noqa: S608
+    if count is None:
+        order = (field.lstrip("-") for field in meta.ordering)
+        return sql + " ORDER BY " + ", ".join(quote(meta.get_field(name).column) for name in order)
+    return sql + f" WHERE {quote('name')} IN ({', '.join(['%s'] * count) or 'NULL'})"
 
 
 # Prices by a row's raw values, as the database returned them (ModelPriceManager.prices).

@@ -1,11 +1,13 @@
 """A Decision: one team's answers, the engine's verdict on them, and the link that shares it."""
 
+import functools
 import secrets
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from decisions.domain import engine, prices
@@ -193,6 +195,15 @@ class Source(models.TextChoices):
     API = "api", "API"
 
 
+@functools.lru_cache(maxsize=16)
+def _result_path_around(script_prefix: str, urlconf: str) -> tuple[str, str]:
+    """What reverse() writes before and after a token in a result's path, under this script
+    prefix and URLconf."""
+    sample = "T" * 16
+    before, _, after = reverse("decisions:result", args=[sample], urlconf=urlconf).partition(sample)
+    return before, after
+
+
 class Decision(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     draft_id = models.UUIDField(
@@ -278,7 +289,12 @@ class Decision(models.Model):
         return f"{self.title or 'Untitled'}: {self.get_recommendation_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("decisions:result", args=[self.token])
+        """reverse("decisions:result", args=[self.token]), without searching the URLconf on each
+        call: the path around a token is the same for every token, since a token's characters
+        are never escaped in a URL."""
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        before, after = _result_path_around(get_script_prefix(), urlconf)
+        return f"{before}{self.token}{after}"
 
     @property
     def is_revoked(self) -> bool:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, models, transaction
 from django.db.models.signals import post_save, pre_save
+from django.urls import reverse, set_script_prefix
 
 from decisions import fastjson, services
 from decisions.domain import engine
@@ -113,3 +114,15 @@ def test_an_edited_price_is_read_at_once_and_an_edit_undone_too():
 def test_fastjson_writes_what_json_reads_back_as_json_would(value):
     assert json.loads(fastjson.dumps(value)) == json.loads(json.dumps(value))
     assert json.loads(json.dumps(value, cls=fastjson.Encoder)) == json.loads(json.dumps(value))
+
+
+@pytest.mark.parametrize("script_prefix", ["/", "/advisor/"])
+def test_a_results_address_is_the_one_reverse_gives(script_prefix):
+    decision = _unsaved("Linked")
+    try:
+        set_script_prefix(script_prefix)
+        for token in (decision.token, "A" * 16, "a-b_c" * 8, "T" * 64):
+            decision.token = token
+            assert decision.get_absolute_url() == reverse("decisions:result", args=[token])
+    finally:
+        set_script_prefix("/")
