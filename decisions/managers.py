@@ -6,7 +6,7 @@ import functools
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from django.db import connections, models
+from django.db import connections, models, router
 from django.utils import timezone
 
 from decisions import fastjson
@@ -61,9 +61,14 @@ def _price_select(model: type[models.Model], vendor: str, alias: str, count: int
     columns = ", ".join(quote(field.column) for field in meta.local_concrete_fields)
     sql = f"SELECT {columns} FROM {quote(meta.db_table)}"  # noqa: S608
     if count is None:
-        order = (field.lstrip("-") for field in meta.ordering)
-        return sql + " ORDER BY " + ", ".join(quote(meta.get_field(name).column) for name in order)
-    return sql + f" WHERE {quote('name')} IN ({', '.join(['%s'] * count) or 'NULL'})"
+        order = [
+            quote(meta.get_field(name.removeprefix("-")).column)
+            + (" DESC" if name.startswith("-") else "")
+            for name in meta.ordering
+        ]
+        return sql + (" ORDER BY " + ", ".join(order) if order else "")
+    name = quote(meta.get_field("name").column)
+    return sql + f" WHERE {name} IN ({', '.join(['%s'] * count) or 'NULL'})"
 
 
 # Prices by a row's raw values, as the database returned them (ModelPriceManager.prices).
@@ -95,8 +100,9 @@ class DecisionQuerySet(models.QuerySet):
         Decision overrides no save() and nothing listens for its save signals
         (tests/test_models.py pins both, and that a row stored this way reads back as one
         stored by save())."""
-        connection = connections[self.db]
-        sql, fields, returning = _insert_statement(self.model, connection.vendor, self.db)
+        alias = router.db_for_write(self.model, instance=decision)  # as save() picks it
+        connection = connections[alias]
+        sql, fields, returning = _insert_statement(self.model, connection.vendor, alias)
         params = [_db_value(field, decision, connection) for field in fields]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -107,7 +113,7 @@ class DecisionQuerySet(models.QuerySet):
                     cursor, self.model._meta.db_table, self.model._meta.pk.column
                 )
         decision._state.adding = False
-        decision._state.db = self.db
+        decision._state.db = alias
 
 
 def _db_value(field: models.Field, instance: models.Model, connection) -> object:

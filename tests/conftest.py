@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
@@ -32,7 +31,7 @@ def rate_windows_hold_still(monkeypatch: pytest.MonkeyPatch) -> None:
 
     now = time.time()
     pinned = now - now % 3600 + 30.5
-    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: pinned))
+    monkeypatch.setattr(ratelimit, "clock", lambda: pinned)
 
 
 @pytest.fixture(autouse=True)

@@ -64,10 +64,13 @@ def test_insert_refuses_a_token_already_taken_and_stores_nothing():
 
 
 def test_nothing_insert_skips_is_in_use():
-    """insert() skips Model.save() and its signals: this fails the day either comes into use."""
+    """insert() skips Model.save() and its signals, and writes JSON with its own encoder: this
+    fails the day any of them comes into use."""
     assert Decision.save is models.Model.save
     assert not pre_save.has_listeners(Decision)
     assert not post_save.has_listeners(Decision)
+    json_fields = [f for f in Decision._meta.concrete_fields if isinstance(f, models.JSONField)]
+    assert json_fields and all(field.encoder is None for field in json_fields)
 
 
 def test_an_api_decision_is_stored_by_insert_and_reads_back_whole(client):
@@ -126,3 +129,11 @@ def test_a_results_address_is_the_one_reverse_gives(script_prefix):
             assert decision.get_absolute_url() == reverse("decisions:result", args=[token])
     finally:
         set_script_prefix("/")
+
+
+@pytest.mark.parametrize("value", [{"on": datetime.date(2026, 11, 30)}, [Decimal("1.5")]])
+def test_fastjson_refuses_what_json_refuses(value):
+    with pytest.raises(TypeError):
+        json.dumps(value)
+    with pytest.raises(TypeError):
+        fastjson.dumps(value)

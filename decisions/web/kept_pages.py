@@ -5,8 +5,10 @@ visitor, so it needs none of what the middleware after this one is for: a sessio
 the signed-in user, flash messages, the lockout check. As Django's own FetchFromCacheMiddleware
 does for its cache, this answers such a request straight away, with exactly the response the
 view would give (decisions.web.views.kept_result) plus the two headers the skipped middleware
-would have added. Everything else goes on down the stack: any other path or method, a page this
-process does not keep or must recheck with the database, a visitor with flash messages waiting.
+would have added. (Not seeing the session, it neither deletes a malformed session cookie nor
+adds "Vary: Cookie", as SessionMiddleware would for one.) Everything else goes on down the
+stack: any other path or method, a page this process does not keep or must recheck with the
+database, a visitor with flash messages waiting.
 
 Its place in settings.MIDDLEWARE: after the request log, the security headers and whitenoise,
 which every response needs; before the session middleware.
@@ -16,7 +18,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, get_script_prefix, resolve, reverse
 
 from decisions.web import views
 
@@ -27,8 +29,10 @@ _RESULT = "decisions:result"
 class KeptResultMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        # Every result path starts so: a cheap test before the resolver is asked.
-        self.prefix = reverse(_RESULT, args=["x" * 16]).removesuffix("x" * 16 + "/")
+        # Every result's path_info starts so (the script prefix is not in path_info): a cheap
+        # test before the resolver is asked.
+        path = reverse(_RESULT, args=["x" * 16]).removeprefix(get_script_prefix())
+        self.prefix = "/" + path.removesuffix("x" * 16 + "/")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method in _SAFE_METHODS and request.path_info.startswith(self.prefix):

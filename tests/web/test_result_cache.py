@@ -59,8 +59,22 @@ def test_a_kept_page_is_answered_as_the_view_answered_it(client, decision, encod
 def test_a_kept_page_answers_a_head_request_and_a_held_etag(client, decision):
     path = f"/d/{decision.token}/"
     etag = client.get(path).headers["ETag"]
-    assert client.head(path).status_code == 200
-    assert client.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    for response, status in (
+        (client.head(path), 200),
+        (client.get(path, HTTP_IF_NONE_MATCH=etag), 304),
+    ):
+        assert response.status_code == status
+        assert not hasattr(response.wsgi_request, "session")  # answered early
+
+
+def test_a_kept_page_due_a_recheck_goes_to_the_view(
+    client, decision, recheck_every_time, django_assert_num_queries
+):
+    client.get(f"/d/{decision.token}/")
+    with django_assert_num_queries(1):
+        response = client.get(f"/d/{decision.token}/")
+    assert response.status_code == 200
+    assert hasattr(response.wsgi_request, "session")
 
 
 def test_a_revoked_link_is_gone_at_the_next_recheck(client, decision, recheck_every_time):
