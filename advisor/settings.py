@@ -131,6 +131,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "decisions.platform.headers.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A kept shared result page is the same for everyone: served before sessions, CSRF and auth.
+    "decisions.web.kept_pages.KeptResultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Deletes expired drafts, rate windows and idempotency keys after about 1 POST in 100.
     "decisions.platform.housekeeping.HousekeepingMiddleware",

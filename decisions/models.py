@@ -1,12 +1,13 @@
 """A Decision: one team's answers, the engine's verdict on them, and the link that shares it."""
 
+import functools
 import secrets
-from collections.abc import Collection
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connections, models
+from django.db import models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from decisions.domain import engine, prices
@@ -20,6 +21,7 @@ from decisions.domain.fields import (
     choices,
 )
 from decisions.domain.question import COUNT, MODEL, Question
+from decisions.managers import DecisionQuerySet, ModelPriceManager
 
 
 def _choices(name: str, pairs: tuple[tuple[str, str], ...]) -> type[models.TextChoices]:
@@ -77,17 +79,6 @@ def _known(name: str, choices: type[models.TextChoices]) -> models.CheckConstrai
     return models.CheckConstraint(
         condition=Q(**{f"{name}__in": choices.values}), name=f"{name}_known"
     )
-
-
-class ModelPriceManager(models.Manager):
-    def named(self, names: "Collection[str]") -> "models.RawQuerySet[ModelPrice]":
-        """The rows of these model names, in no set order (one query). Written as SQL because
-        building the ORM's SELECT of 20 columns cost more than running it, on every decision
-        recorded; the fields still turn the values into Decimals and dates as the ORM does."""
-        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
-        placeholders = ", ".join(["%s"] * len(names)) or "NULL"
-        sql = f"SELECT * FROM {table} WHERE name IN ({placeholders})"  # noqa: S608
-        return self.raw(sql, list(names))
 
 
 class ModelPrice(models.Model):
@@ -204,21 +195,13 @@ class Source(models.TextChoices):
     API = "api", "API"
 
 
-class DecisionQuerySet(models.QuerySet):
-    def shared(self) -> "DecisionQuerySet":
-        """Decisions whose public link still works."""
-        return self.filter(revoked_at__isnull=True)
-
-    def revoked(self) -> "DecisionQuerySet":
-        return self.filter(revoked_at__isnull=False)
-
-    def revoke(self) -> int:
-        """Turn off the public links that still work (one UPDATE); returns how many."""
-        return self.shared().update(revoked_at=timezone.now())
-
-    def restore(self) -> int:
-        """Turn revoked public links back on (one UPDATE); returns how many."""
-        return self.revoked().update(revoked_at=None)
+@functools.lru_cache(maxsize=16)
+def _result_path_around(script_prefix: str, urlconf: str) -> tuple[str, str]:
+    """What reverse() writes before and after a token in a result's path, under this script
+    prefix and URLconf."""
+    sample = "T" * 16
+    before, _, after = reverse("decisions:result", args=[sample], urlconf=urlconf).partition(sample)
+    return before, after
 
 
 class Decision(models.Model):
@@ -306,7 +289,12 @@ class Decision(models.Model):
         return f"{self.title or 'Untitled'}: {self.get_recommendation_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("decisions:result", args=[self.token])
+        """reverse("decisions:result", args=[self.token]), without searching the URLconf on each
+        call: the path around a token is the same for every token, since a token's characters
+        are never escaped in a URL."""
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        before, after = _result_path_around(get_script_prefix(), urlconf)
+        return f"{before}{self.token}{after}"
 
     @property
     def is_revoked(self) -> bool:

@@ -25,8 +25,7 @@ Prices = dict[str, prices.Price]
 def price_sheet(names: "set[str] | None" = None) -> Prices:
     """The price sheet by model name (one query): the rows of `names` only, in no set order, or
     the whole sheet in its order (a few dozen rows at most)."""
-    rows = ModelPrice.objects.all() if names is None else ModelPrice.objects.named(names)
-    return {row.name: row.price() for row in rows}
+    return ModelPrice.objects.prices(names)
 
 
 def suggested_tune_model(
@@ -123,11 +122,11 @@ def record_decision(
         # builds it (writers queue for that lock, each retry after a sleep). Inside a
         # transaction (an Idempotency-Key's) the savepoint below keeps a failed INSERT from
         # spoiling it.
-        decision.save(force_insert=True)
+        Decision.objects.insert(decision)
         return decision, True
     try:
         with transaction.atomic():
-            decision.save(force_insert=True)
+            Decision.objects.insert(decision)
     except IntegrityError:
         if draft_id is None:
             raise

@@ -4,6 +4,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -19,6 +20,18 @@ from django.db import connection
 from tests.helpers import ROOT, server_environment
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "_django_db_helper"}
+
+
+@pytest.fixture(autouse=True)
+def rate_windows_hold_still(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rate limit counts in fixed windows of the clock (a minute for "1/m"): a test that
+    crossed a window's end would see its count start again and fail now and then. Its clock is
+    pinned half a minute into the current hour, so every test runs inside one window."""
+    from decisions.platform import ratelimit
+
+    now = time.time()
+    pinned = now - now % 3600 + 30.5
+    monkeypatch.setattr(ratelimit, "clock", lambda: pinned)
 
 
 @pytest.fixture(autouse=True)

@@ -38,6 +38,7 @@ RETRAINS_PER_MONTH: dict[str, Decimal] = {
 # Passed to single operations rather than entered with localcontext(), which copies it each time.
 _CONTEXT = Context(prec=60)
 _CENT = Decimal("0.01")
+_ONE = Decimal(1)
 
 
 class InvalidCostInputs(InvalidFields):
@@ -125,7 +126,10 @@ class CostEstimate:
     currency: str = CURRENCY
 
     def option(self, key: str) -> Option | None:
-        return next((option for option in self.options if option.key == key), None)
+        for option in self.options:
+            if option.key == key:
+                return option
+        return None
 
 
 def _per_million(tokens: int | Decimal, price_per_m: Decimal) -> Decimal:
@@ -288,6 +292,6 @@ def significant(value: Decimal | None, digits: int = 4) -> float | None:
         return None
     if value == 0:
         return 0.0
-    step = Decimal(1).scaleb(value.adjusted() - digits + 1, context=_CONTEXT)
+    step = _ONE.scaleb(value.adjusted() - digits + 1, context=_CONTEXT)
     return float(value.quantize(step, rounding=ROUND_HALF_UP, context=_CONTEXT))
 

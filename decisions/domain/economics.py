@@ -38,9 +38,12 @@ class Economics:
     def __post_init__(self) -> None:
         for name in _ECONOMICS_NUMBERS:
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            if type(value) is float:  # as costs.estimate makes them: the quickest test first
+                pass
+            elif isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError(f"Economics.{name} must be a number, not {value!r}")
-            value = float(value)
+            else:
+                value = float(value)
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"Economics.{name} must be finite and not negative")
             object.__setattr__(self, name, value)

@@ -23,7 +23,7 @@ from decisions.domain.question import COUNT, CheckedFields, InvalidFields, Quest
 from decisions.domain.question import NON_FIELD_ERRORS as NON_FIELD_ERRORS  # re-exported
 from decisions.domain.reasons import join
 from decisions.domain.rules import (
-    BLOCKERS,
+    BLOCKER,
     LONG_PROMPT,
     MIN_EXAMPLES,
     RULES,
@@ -31,6 +31,7 @@ from decisions.domain.rules import (
     Facts,
     Favours,
     Recommendation,
+    Rule,
     recommend,
 )
 from decisions.domain.tradeoffs import TRADEOFFS
@@ -142,6 +143,17 @@ _PHRASES: dict[str, dict[object, str]] = {
 }
 
 
+# Each choice answer's other choices, in the catalogue's order, by the current one.
+_OTHER_CHOICES: dict[str, dict[object, tuple[object, ...]]] = {
+    name: {
+        value: tuple(choice for choice in BY_NAME[name].values if choice != value)
+        for value in BY_NAME[name].values
+    }
+    for name in ANSWER_FIELDS
+    if name not in _THRESHOLD_PHRASES and not BY_NAME[name].is_bool
+}
+
+
 def _candidate_values(f: Facts, name: str, thresholds: dict[str, int]) -> tuple[object, ...]:
     current = getattr(f.answers, name)
     if name in _THRESHOLD_PHRASES:
@@ -149,9 +161,9 @@ def _candidate_values(f: Facts, name: str, thresholds: dict[str, int]) -> tuple[
             return ()
         threshold = thresholds[name]
         return (threshold - 1,) if current >= threshold else (threshold,)
-    if BY_NAME[name].is_bool:
-        return (not current,)
-    return tuple(choice for choice in BY_NAME[name].values if choice != current)
+    if name in _OTHER_CHOICES:
+        return _OTHER_CHOICES[name][current]
+    return (not current,)
 
 
 def _phrase(name: str, value: object, thresholds: dict[str, int]) -> str:
@@ -169,31 +181,50 @@ def _change(
     changes: dict[str, object], recommendation: Recommendation, thresholds: dict[str, int]
 ) -> Change:
     phrases = [_phrase(name, value, thresholds) for name, value in changes.items()]
-    label = RECOMMENDATION_LABELS[recommendation].lower()
+    label = _LOWER_LABELS[recommendation]
     return Change(changes, recommendation, f"With {join(phrases)}, this would be {label}.")
+
+
+_LOWER_LABELS = {value: label.lower() for value, label in RECOMMENDATION_LABELS.items()}
 
 
 def _changed(answers: Answers, changes: dict[str, object]) -> Answers:
     """A copy with some answers changed, without validation: candidate values are valid by
     construction, and validating each candidate was most of decide()'s cost."""
     copy = object.__new__(Answers)
-    copy.__dict__.update(answers.__dict__, **changes)
+    copy.__dict__.update(answers.__dict__)
+    copy.__dict__.update(changes)
     return copy
 
 
-def _what_would_change(f: Facts, current: Recommendation) -> tuple[Change, ...]:
+def _what_would_change(
+    f: Facts, current: Recommendation, fired_blockers: list[Rule]
+) -> tuple[Change, ...]:
     thresholds = _thresholds(f)
     options = [
         (name, values)
         for name in ANSWER_FIELDS
         if (values := _candidate_values(f, name, thresholds))
     ]
+    # One scratch copy of the answers, each candidate value set in it in turn and the answer put
+    # back after: a copy for each candidate was much of the search's cost.
+    scratch = _changed(f.answers, {})
+    probe, answer = Facts(scratch, f.economics), scratch.__dict__
+    # A blocker still fires when an answer it does not read changes, and keeps the verdict at
+    # prompting: with blockers firing, only an answer every one of them reads can flip it alone.
+    liftable = (
+        set.intersection(*(set(rule.reads) for rule in fired_blockers)) if fired_blockers else None
+    )
     singles = []
     for name, values in options:
+        if liftable is not None and name not in liftable:
+            continue
         for value in values:
-            flipped = recommend(Facts(_changed(f.answers, {name: value}), f.economics))
+            answer[name] = value
+            flipped = recommend(probe)
             if flipped != current:
                 singles.append(_change({name: value}, flipped, thresholds))
+        answer[name] = getattr(f.answers, name)
     if singles:
         return tuple(singles)
 
@@ -203,9 +234,7 @@ def _what_would_change(f: Facts, current: Recommendation) -> tuple[Change, ...]:
     # answers are chosen. Merging the required answers into combinations of the others keeps the
     # order a search over all combinations would have, while trying a handful instead of hundreds.
     required = [
-        option
-        for option in options
-        if any(option[0] in rule.reads for rule in BLOCKERS if rule.fires(f))
+        option for option in options if any(option[0] in rule.reads for rule in fired_blockers)
     ]
     others = [option for option in options if option not in required]
     position = {name: index for index, (name, _) in enumerate(options)}
@@ -236,7 +265,9 @@ def _near(value: int, current: int) -> bool:
     return current > 0 and 0.8 * current <= value <= 1.25 * current
 
 
-def _strength(f: Facts, changes: tuple[Change, ...]) -> tuple[Strength, str]:
+def _strength(
+    f: Facts, changes: tuple[Change, ...], fired_blockers: list[Rule]
+) -> tuple[Strength, str]:
     """borderline or clear, and, when borderline, which answer to firm up, in words."""
     near = [
         name
@@ -251,7 +282,6 @@ def _strength(f: Facts, changes: tuple[Change, ...]) -> tuple[Strength, str]:
             f"Borderline: an estimate a little off would change the verdict. Firm up {names} "
             "before you commit."
         )
-    fired_blockers = [rule for rule in BLOCKERS if rule.fires(f)]
     if len(fired_blockers) == 1 and f.pays_back():
         blocker = fired_blockers[0].code
         advice = {
@@ -354,8 +384,9 @@ def decide(answers: Answers, economics: Economics | None = None) -> Result:
     )
 
     clauses = [r.clause(facts) for r in fired if r.code in SUMMARY_CODES[recommendation]]
-    changes = _what_would_change(facts, recommendation)
-    strength, strength_note = _strength(facts, changes)
+    fired_blockers = [rule for rule in fired if rule.kind == BLOCKER]
+    changes = _what_would_change(facts, recommendation, fired_blockers)
+    strength, strength_note = _strength(facts, changes, fired_blockers)
     return Result(
         recommendation=recommendation,
         strength=strength,

@@ -13,6 +13,14 @@ _CONTEXT = Context(prec=60)
 _CENT = Decimal("0.01")
 _ONE = Decimal(1)
 _TENTH = Decimal("0.1")
+_ZERO = Decimal(0)
+_TEN = Decimal(10)
+_MILLION = Decimal(10**6)
+_TWELVE = Decimal(12)
+_TWO_YEARS = Decimal(24)
+_HUNDRED = Decimal(100)
+# From here on, rounding to the cent needs more digits than _CONTEXT has (InvalidOperation).
+_CENTS_OVERFLOW = Decimal(10) ** (_CONTEXT.prec - 2)
 
 _LARGE_UNITS = ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"))
 
@@ -23,26 +31,38 @@ def format_money(value: Decimal | float | int) -> str:
     Amounts under a cent keep two significant digits ("$0.0031") rather than showing "$0.00";
     negative amounts get a leading minus ("-$1,234").
     """
-    number = _signed_decimal(value)
+    # A finite Decimal, the usual case, is taken as it is without a call.
+    number = value if type(value) is Decimal and value.is_finite() else _signed_decimal(value)
     amount = _CONTEXT.abs(number)
-    if 0 < amount < _CENT:
+    # Each rounding is tried only where its test can pass (an amount of $10 or more never rounds
+    # to under $10 of cents), except that amounts too large to round to the cent in _CONTEXT's
+    # 60 digits still try, and raise InvalidOperation as they always did.
+    if _ZERO < amount < _CENT:
         step = _ONE.scaleb(amount.adjusted() - 1, context=_CONTEXT)
         text = f"{amount.quantize(step, rounding=ROUND_HALF_UP, context=_CONTEXT):f}"
-    elif (cents := amount.quantize(_CENT, rounding=ROUND_HALF_UP, context=_CONTEXT)) < 10:
+    elif (amount < _TEN or amount >= _CENTS_OVERFLOW) and (
+        cents := amount.quantize(_CENT, rounding=ROUND_HALF_UP, context=_CONTEXT)
+    ) < _TEN:
         text = f"{cents:f}"
-    elif (whole := amount.quantize(_ONE, rounding=ROUND_HALF_UP, context=_CONTEXT)) < 10**6:
+    elif amount < _MILLION and (
+        whole := amount.quantize(_ONE, rounding=ROUND_HALF_UP, context=_CONTEXT)
+    ) < _MILLION:
         text = f"{whole:,f}"
     else:
         text = _with_unit(amount)
-    return f"{'-' if number < 0 else ''}${text}"
+    return f"{'-' if number < _ZERO else ''}${text}"
 
 
 def _signed_decimal(value: object) -> Decimal:
-    if isinstance(value, float):
+    if type(value) is float:  # the usual case after a Decimal, by the quickest test
         value = str(value)
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise ValueError(f"Not a number: {value!r}")
-    number = Decimal(value)
+        number = Decimal(value)
+    else:
+        if isinstance(value, float):
+            value = str(value)
+        if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+            raise ValueError(f"Not a number: {value!r}")
+        number = Decimal(value)
     if not number.is_finite():
         raise ValueError(f"Not a finite number: {value!r}")
     return number
@@ -64,18 +84,19 @@ def format_months(value: Decimal | float | None) -> str:
     if value is None:
         return "never"
     months = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    if months <= 0:
+    # Compared with Decimal constants: an int on the other side is converted at every comparison.
+    if months <= _ZERO:
         return "straight away"
-    if months < 1:
+    if months < _ONE:
         return "under a month"
-    if months < 10:
+    if months < _TEN:
         text = _one_decimal(months)
         return "1 month" if text == "1" else f"{text} months"
-    if months < 24:
-        whole = months.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        return f"{whole} months" if whole < 24 else "2 years"
-    years = months / 12
-    if years > 100:
+    if months < _TWO_YEARS:
+        whole = months.quantize(_ONE, rounding=ROUND_HALF_UP)
+        return f"{whole} months" if whole < _TWO_YEARS else "2 years"
+    years = months / _TWELVE
+    if years > _HUNDRED:
         return "over 100 years"
     text = _one_decimal(years)
     return "1 year" if text == "1" else f"{text} years"
@@ -114,7 +135,7 @@ def about_volume(value: int) -> str:
         return f"{value:,}"
     number = Decimal(value)
     exponent = number.adjusted() - 1
-    rounded = int(number.scaleb(-exponent).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    rounded = int(number.scaleb(-exponent).quantize(_ONE, rounding=ROUND_HALF_UP))
     rounded *= 10**exponent
     if rounded == value:
         return f"{value:,}"

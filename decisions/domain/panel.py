@@ -12,6 +12,7 @@ from decisions.domain.costs import CostEstimate, Option, cents, significant
 from decisions.domain.fields import MAX_MONTHLY_REQUESTS
 from decisions.domain.money import about_volume, format_money, format_months, volume_words
 from decisions.domain.panel_words import (
+    Quoted,
     a_month,
     and_join,
     assumptions,
@@ -34,6 +35,10 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
     volume = est.answers.monthly_requests
     e = est.economics
     baseline_key = "A" if e and e.baseline(est.answers.small_model) == "prompted" else "B"
+    shown = [option for option in est.options if option.key != "H" or recommendation == "hybrid"]
+    # Each shown option's month at this volume, in figures and in words, worked out once: the
+    # options, the figures and the summary all quote them.
+    monthly = {option.key: option.monthly(volume) for option in shown} if volume else {}
     figures: list[dict[str, str]] = []
     payload: dict[str, object] = {
         "version": PANEL_VERSION,
@@ -51,10 +56,9 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
                 "label": option.label,
                 "per_request": significant(option.per_request, 10),
                 "monthly_fixed": cents(option.monthly_fixed),
-                "monthly": cents(option.monthly(volume)) if volume else None,
+                "monthly": cents(monthly[option.key]) if volume else None,
             }
-            for option in est.options
-            if option.key != "H" or recommendation == "hybrid"
+            for option in shown
         ],
         "caching": list(est.caching),
         "batch": est.batch,
@@ -77,8 +81,9 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
     a = est.option("A")
     assert a is not None
     price_notes = _price_notes(est)
+    per_month = {key: a_month(value) for key, value in monthly.items()}
     if e is None:
-        figures.append(_option_figure(a, volume, price_notes.get("A", "")))
+        figures.append(_option_figure(a, price_notes.get("A", ""), per_month.get("A")))
         payload["summary"] = est.unpriced
         payload["assumptions"] = assumptions(est)
         return payload
@@ -99,20 +104,34 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
     )
     hybrid = recommendation == "hybrid"
     hybrid_option = est.option("H") if hybrid else None
+    assert est.horizon_months is not None
+    quoted = Quoted(
+        monthly,
+        per_month,
+        horizon=format_months(est.horizon_months),
+        months=format_months(months),
+        one_off=format_money(est.one_off),
+        break_even=about_volume(break_even) if break_even is not None else "",
+        saving=(
+            a_month(saving if saving > 0 else -saving) if saving is not None and not hybrid else ""
+        ),
+    )
 
     for option in (a, b, c):
-        figures.append(_option_figure(option, volume, price_notes.get(option.key, "")))
+        figures.append(
+            _option_figure(option, price_notes.get(option.key, ""), per_month.get(option.key))
+        )
     if est.dedicated_monthly is not None:
         figures.append(_dedicated_figure(est))
     if hybrid:
-        figures.append(_hybrid_figure(est, hybrid_option, volume))
+        figures.append(_hybrid_figure(est, hybrid_option, quoted))
     elif volume:
-        figures.append(_saving_figure(est, baseline, saving))
-    figures.append(_one_off_figure(est))
-    figures.append(_payback_figure(est, volume, pays_back, months, hybrid_option is not None))
-    figures.append(_break_even_figure(est, break_even, hybrid_option is not None))
+        figures.append(_saving_figure(est, baseline, saving, quoted))
+    figures.append(_one_off_figure(est, quoted))
+    figures.append(_payback_figure(est, volume, pays_back, months, hybrid_option, quoted))
+    figures.append(_break_even_figure(break_even, hybrid_option is not None, quoted))
     payload["summary"] = summary(est, baseline, volume, pays_back, saving, months, break_even,
-                                  hybrid_option, hybrid)
+                                  hybrid_option, hybrid, quoted)
     payload["assumptions"] = assumptions(est)
     return payload
 
@@ -141,20 +160,17 @@ def _price_notes(est: CostEstimate) -> dict[str, str]:
     return notes
 
 
-def _option_figure(option: Option, volume: int, note: str) -> dict[str, str]:
+def _option_figure(option: Option, note: str, per_month: str | None) -> dict[str, str]:
+    """The option's month in words (`per_month`, None with no volume) over its per-request
+    price."""
     per_request = _per_request_words(option.per_request)
     if note:
         per_request += f", {note}"
     if option.key == "C" and option.monthly_fixed:
         per_request += f", plus {format_money(option.monthly_fixed)} a month fixed"
-    if not volume:
+    if per_month is None:
         return {"key": option.key, "label": option.label, "value": per_request, "detail": ""}
-    return {
-        "key": option.key,
-        "label": option.label,
-        "value": a_month(option.monthly(volume)),
-        "detail": per_request,
-    }
+    return {"key": option.key, "label": option.label, "value": per_month, "detail": per_request}
 
 
 def _dedicated_figure(est: CostEstimate) -> dict[str, str]:
@@ -174,42 +190,45 @@ def _dedicated_figure(est: CostEstimate) -> dict[str, str]:
     }
 
 
-def _hybrid_figure(est: CostEstimate, hybrid: Option | None, volume: int) -> dict[str, str]:
-    a, b, c = est.option("A"), est.option("B"), est.option("C")
-    assert a is not None and b is not None and c is not None
+def _hybrid_figure(est: CostEstimate, hybrid: Option | None, quoted: Quoted) -> dict[str, str]:
+    monthly, per_month = quoted.monthly, quoted.per_month
+    c = est.option("C")
+    assert c is not None
     if hybrid is None:  # the retrieval hybrid: the fine-tuned model with facts fetched per call
         label = f"What the hybrid runs: fine-tuned {tune_name(est)} with retrieval"
-        if not volume:
+        if not monthly:
             return {"key": "H", "label": label, "value": _per_request_words(c.per_request),
                     "detail": "Retrieved facts are in every option's input."}
         return {
             "key": "H",
             "label": label,
-            "value": a_month(c.monthly(volume)),
+            "value": per_month["C"],
             "detail": "Retrieved facts are in every option's input, so they cost the same "
             "whichever model reads them.",
         }
-    if not volume:
+    if not monthly:
         return {"key": "H", "label": hybrid.label, "value": _per_request_words(hybrid.per_request),
                 "detail": "No saving: it runs both models on every request."}
-    extra = hybrid.monthly(volume) - a.monthly(volume)
+    extra = monthly["H"] - monthly["A"]
     return {
         "key": "H",
         "label": hybrid.label,
-        "value": a_month(hybrid.monthly(volume)),
+        "value": per_month["H"],
         "detail": f"{format_money(extra)} a month more than prompting {prompt_name(est)} "
         "alone: the hybrid runs both models, so it saves nothing; it buys consistent output.",
     }
 
 
-def _saving_figure(est: CostEstimate, baseline: Option, saving: Decimal | None) -> dict[str, str]:
-    a, b, c = est.option("A"), est.option("B"), est.option("C")
-    assert a is not None and b is not None and c is not None and saving is not None
-    volume = est.answers.monthly_requests
-    prompt_part = b.monthly(volume) - c.monthly(volume)
-    model_part = a.monthly(volume) - b.monthly(volume)
+def _saving_figure(
+    est: CostEstimate, baseline: Option, saving: Decimal | None, quoted: Quoted
+) -> dict[str, str]:
+    monthly = quoted.monthly
+    b, c = est.option("B"), est.option("C")
+    assert b is not None and c is not None and saving is not None
+    prompt_part = monthly["B"] - monthly["C"]
+    model_part = monthly["A"] - monthly["B"]
     value = (
-        f"{a_month(saving)} saved" if saving > 0 else f"{a_month(-saving)} more"
+        f"{quoted.saving} saved" if saving > 0 else f"{quoted.saving} more"
         if saving < 0 else "Nothing saved"
     )
     if prompt_part >= 0:
@@ -246,7 +265,7 @@ def _fixed_words(est: CostEstimate) -> str:
     return "hosting and retraining" if est.hosting_monthly else "retraining"
 
 
-def _one_off_figure(est: CostEstimate) -> dict[str, str]:
+def _one_off_figure(est: CostEstimate, quoted: Quoted) -> dict[str, str]:
     inputs = est.inputs
     assert est.one_off is not None and est.training_cost is not None
     retrain = ""
@@ -265,47 +284,50 @@ def _one_off_figure(est: CostEstimate) -> dict[str, str]:
     return {
         "key": "one_off",
         "label": "One-off cost of fine-tuning",
-        "value": format_money(est.one_off),
+        "value": quoted.one_off,
         "detail": f"{training} plus engineering {format_money(est.engineering_cost)} "
         f"({plural(inputs.engineering_days, 'day')} at {format_money(inputs.day_rate)}).{retrain}",
     }
 
 
 def _payback_figure(
-    est: CostEstimate, volume: int, pays_back: bool, months: float | None, hybrid: bool
+    est: CostEstimate,
+    volume: int,
+    pays_back: bool,
+    months: float | None,
+    hybrid: Option | None,
+    quoted: Quoted,
 ) -> dict[str, str]:
-    assert est.horizon_months is not None
-    horizon = format_months(est.horizon_months)
+    horizon = quoted.horizon
     detail = est.horizon_reason
     if not volume:
         value = "No volume yet"
     elif months is None:
         value = f"Not within {horizon} at this volume"
     elif pays_back:
-        value = f"{format_months(months)}"
-        if hybrid:
+        value = quoted.months
+        if hybrid is not None:
             value += ", if it replaced prompting"
     else:
-        value = f"{format_months(months)}: longer than the {horizon} it can earn"
+        value = f"{quoted.months}: longer than the {horizon} it can earn"
     return {"key": "payback", "label": "Pays back in", "value": value, "detail": detail}
 
 
 def _break_even_figure(
-    est: CostEstimate, break_even: int | None, reasoning_hybrid: bool
+    break_even: int | None, reasoning_hybrid: bool, quoted: Quoted
 ) -> dict[str, str]:
-    assert est.horizon_months is not None
-    horizon = format_months(est.horizon_months)
+    horizon = quoted.horizon
     if break_even is None:
         value = "No volume"
         detail = f"No volume up to {MAX_MONTHLY_REQUESTS:,} a month pays back within {horizon}."
     elif reasoning_hybrid:
-        value = f"{about_volume(break_even)} completions a month, if it replaced prompting"
+        value = f"{quoted.break_even} completions a month, if it replaced prompting"
         detail = (
             "In this hybrid the fine-tuned model runs beside the prompted one, so no volume pays "
             "it back."
         )
     else:
-        value = f"{about_volume(break_even)} completions a month"
+        value = f"{quoted.break_even} completions a month"
         detail = (
             f"The least volume at which fine-tuning pays back within {horizon}: "
             f"{volume_words(break_even)} at today's figures."

@@ -6,11 +6,25 @@ Plain Python with no Django import.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from decisions.domain.costs import CostEstimate, Option
-from decisions.domain.money import about_volume, format_money, format_months, volume_words
+from decisions.domain.money import format_money, volume_words
 from decisions.domain.prices import display_name
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """What the panel's figures and its summary both quote, worked out once for a panel."""
+
+    monthly: dict[str, Decimal]  # each shown option's month at the volume; empty with no volume
+    per_month: dict[str, str]  # the same in words: "$1,234 a month"
+    horizon: str = ""  # the months a fine-tune can earn, in words
+    months: str = ""  # how long fine-tuning takes to pay back, in words
+    one_off: str = ""  # fine-tuning's one-off cost: "$8,003"
+    break_even: str = ""  # the least volume that pays back: "about 1.8 million"; empty for none
+    saving: str = ""  # what fine-tuning saves a month, or costs more: "$1,234 a month"
 
 
 def plural(count: int | Decimal, noun: str) -> str:
@@ -46,18 +60,16 @@ def summary(
     months: float | None,
     break_even: int | None,
     hybrid: Option | None,
-    recommendation_is_hybrid: bool = False,
+    recommendation_is_hybrid: bool,
+    quoted: Quoted,
 ) -> str:
     a, b, c = est.option("A"), est.option("B"), est.option("C")
     assert a is not None and b is not None and c is not None and est.one_off is not None
-    assert est.horizon_months is not None
-    horizon = format_months(est.horizon_months)
+    horizon, per_month = quoted.horizon, quoted.per_month
     from_volume = (
-        f"Fine-tuning pays back within {horizon} from {about_volume(break_even)} completions a "
-        "month."
+        f"Fine-tuning pays back within {horizon} from {quoted.break_even} completions a month."
         if break_even is not None
-        else f"No volume pays back fine-tuning's {format_money(est.one_off)} one-off cost within "
-        f"{horizon}."
+        else f"No volume pays back fine-tuning's {quoted.one_off} one-off cost within {horizon}."
     )
     if not volume:
         tuned = (
@@ -71,26 +83,25 @@ def summary(
             f"{format_money(b.per_request)} prompting {tune_name(est)} and {tuned}. {from_volume}"
         )
     text = (
-        f"At {volume_words(volume)}, {lower_first(a.label)} costs "
-        f"{a_month(a.monthly(volume))}, {lower_first(b.label)} "
-        f"{a_month(b.monthly(volume))} and {lower_first(c.label)} "
-        f"{a_month(c.monthly(volume))}."
+        f"At {volume_words(volume)}, {lower_first(a.label)} costs {per_month['A']}, "
+        f"{lower_first(b.label)} {per_month['B']} and {lower_first(c.label)} {per_month['C']}."
     )
     if hybrid is None and recommendation_is_hybrid:
         months_text = (
-            f"; it earns back its {format_money(est.one_off)} one-off cost in "
-            f"{format_months(months)}" if pays_back and months is not None else ""
+            f"; it earns back its {quoted.one_off} one-off cost in {quoted.months}"
+            if pays_back and months is not None
+            else ""
         )
         return (
             f"{text} The hybrid runs fine-tuned {tune_name(est)} with facts retrieved into every "
-            f"call: {a_month(c.monthly(volume))}, against {a_month(baseline.monthly(volume))} "
+            f"call: {per_month['C']}, against {per_month[baseline.key]} "
             f"for {lower_first(baseline.label)} with the same facts{months_text}."
         )
     if hybrid is not None:
-        extra = hybrid.monthly(volume) - a.monthly(volume)
+        extra = quoted.monthly["H"] - quoted.monthly["A"]
         return (
             f"{text} The hybrid runs both {prompt_name(est)} and fine-tuned "
-            f"{tune_name(est)}: {a_month(hybrid.monthly(volume))}, {format_money(extra)} "
+            f"{tune_name(est)}: {per_month['H']}, {format_money(extra)} "
             f"more than prompting {prompt_name(est)} alone. It saves nothing; it buys "
             "consistent output."
         )
@@ -98,16 +109,16 @@ def summary(
     against = f"Against {lower_first(baseline.label)}"
     if pays_back and months is not None:
         return (
-            f"{text} {against}, fine-tuning saves {a_month(saving)} and pays back its "
-            f"{format_money(est.one_off)} one-off cost in {format_months(months)}."
+            f"{text} {against}, fine-tuning saves {quoted.saving} and pays back its "
+            f"{quoted.one_off} one-off cost in {quoted.months}."
         )
     if saving > 0 and months is not None:
         return (
-            f"{text} {against}, fine-tuning saves {a_month(saving)}, but its "
-            f"{format_money(est.one_off)} one-off cost takes {format_months(months)} to pay back, "
+            f"{text} {against}, fine-tuning saves {quoted.saving}, but its "
+            f"{quoted.one_off} one-off cost takes {quoted.months} to pay back, "
             f"longer than the {horizon} it can earn. {from_volume}"
         )
-    return f"{text} {against}, fine-tuning costs {a_month(-saving)} more. {from_volume}"
+    return f"{text} {against}, fine-tuning costs {quoted.saving} more. {from_volume}"
 
 
 def assumptions(est: CostEstimate) -> str:

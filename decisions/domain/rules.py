@@ -56,8 +56,12 @@ class Facts:
         return self.answers.prompt_tokens >= LONG_PROMPT
 
     def pays_back(self) -> bool:
-        e, volume = self.economics, self.answers.monthly_requests
-        return e is not None and volume >= 1 and e.pays_back(volume, self.baseline)
+        e, a = self.economics, self.answers
+        return (
+            e is not None
+            and a.monthly_requests >= 1
+            and e.pays_back(a.monthly_requests, e.baseline(a.small_model))
+        )
 
     def strict_format(self) -> bool:
         return self.answers.output_format == "strict" and not self.small_good_enough
@@ -90,12 +94,20 @@ class Rule:
     clause: Callable[[Facts], str]
 
 
+# Plain loops rather than any() over a generator: recommend() runs them for every candidate the
+# what-would-change search tries, and a generator costs more than the tests it runs.
 def _blocker_fired(f: Facts) -> bool:
-    return any(rule.fires(f) for rule in BLOCKERS)
+    for rule in BLOCKERS:  # noqa: SIM110
+        if rule.fires(f):
+            return True
+    return False
 
 
 def _signal_fired(f: Facts) -> bool:
-    return any(rule.fires(f) for rule in SIGNALS)
+    for rule in _SIGNALS_CHEAPEST_FIRST:  # noqa: SIM110
+        if rule.fires(f):
+            return True
+    return False
 
 
 RULES: tuple[Rule, ...] = (
@@ -296,6 +308,9 @@ RULES: tuple[Rule, ...] = (
 
 BLOCKERS = tuple(rule for rule in RULES if rule.kind == BLOCKER)
 SIGNALS = tuple(rule for rule in RULES if rule.kind == SIGNAL)
+# The tests have no side effects, so their order only changes how soon _signal_fired can stop:
+# the pay-back test, the one with arithmetic, goes last.
+_SIGNALS_CHEAPEST_FIRST = tuple(sorted(SIGNALS, key=lambda rule: rule.code == "pays_back"))
 
 # Which fired rules the one-sentence summary quotes, for each verdict.
 SUMMARY_CODES: dict[str, tuple[str, ...]] = {

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from decisions import services
+from decisions import fastjson, services
 from decisions.domain import costs, engine
 from decisions.domain.fields import COST_DETAIL_NAMES, MODEL_FIELDS, TITLE
 from decisions.domain.prices import offered_for_fine_tuning
@@ -225,11 +225,15 @@ def _record(
     return idempotency.record_once(key, body, record) if key else record()
 
 
-def _created(decision: Decision, request: HttpRequest) -> JsonResponse:
-    """201 with the decision, the same for a first request and for its retries."""
-    payload = decision.to_dict(request.build_absolute_uri(decision.get_absolute_url()))
-    response = JsonResponse(payload, status=201)
-    response["Location"] = payload["url"]
+def _created(decision: Decision, request: HttpRequest) -> HttpResponse:
+    """201 with the decision, the same for a first request and for its retries.
+
+    Written by decisions.fastjson, as the row's JSON columns were."""
+    url = request.build_absolute_uri(decision.get_absolute_url())
+    response = HttpResponse(
+        fastjson.dumps(decision.to_dict(url)), status=201, content_type="application/json"
+    )
+    response["Location"] = url
     return response
 
 

@@ -130,6 +130,22 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
             entry = result_cache.put(key, _render_result(request, decision), asked)
         else:
             result_cache.rechecked(entry, asked)
+    return _kept_page(request, entry)
+
+
+def kept_result(request: HttpRequest, token: str) -> HttpResponse | None:
+    """The result page of `token` when this process keeps it and may still trust it (no query),
+    exactly as result() would answer; None when result() must do more (ask the database, or
+    render the page for a visitor with flash messages waiting)."""
+    if _messages_waiting(request):
+        return None
+    entry = result_cache.get(result_cache.key(token, f"{request.scheme}://{request.get_host()}"))
+    if entry is None or entry.needs_recheck():
+        return None
+    return _kept_page(request, entry)
+
+
+def _kept_page(request: HttpRequest, entry: result_cache.Entry) -> HttpResponse:
     # request.META, not request.headers: the latter copies every header on first use.
     gzipped = _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) is not None
     response = HttpResponse(entry.gzipped if gzipped else entry.body)

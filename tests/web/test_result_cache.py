@@ -37,6 +37,46 @@ def test_a_second_view_takes_no_query(client, decision, django_assert_num_querie
     assert second.content == first.content
 
 
+@pytest.mark.parametrize("encoding", ["gzip, br", ""])
+def test_a_kept_page_is_answered_as_the_view_answered_it(client, decision, encoding):
+    """The second view is answered before the session, CSRF and auth middleware run
+    (decisions.web.kept_pages): the same body and the same headers, security headers included."""
+    path = f"/d/{decision.token}/"
+    first = client.get(path, HTTP_ACCEPT_ENCODING=encoding)
+    second = client.get(path, HTTP_ACCEPT_ENCODING=encoding)
+    assert second.status_code == first.status_code == 200
+    assert second.content == first.content
+    assert dict(second.headers) == dict(first.headers)
+    assert second.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in second.headers["Content-Security-Policy"]
+    assert int(second.headers["Content-Length"]) == len(second.content)
+    assert not second.cookies
+    # Answered before SessionMiddleware: the request never got a session.
+    assert hasattr(first.wsgi_request, "session")
+    assert not hasattr(second.wsgi_request, "session")
+
+
+def test_a_kept_page_answers_a_head_request_and_a_held_etag(client, decision):
+    path = f"/d/{decision.token}/"
+    etag = client.get(path).headers["ETag"]
+    for response, status in (
+        (client.head(path), 200),
+        (client.get(path, HTTP_IF_NONE_MATCH=etag), 304),
+    ):
+        assert response.status_code == status
+        assert not hasattr(response.wsgi_request, "session")  # answered early
+
+
+def test_a_kept_page_due_a_recheck_goes_to_the_view(
+    client, decision, recheck_every_time, django_assert_num_queries
+):
+    client.get(f"/d/{decision.token}/")
+    with django_assert_num_queries(1):
+        response = client.get(f"/d/{decision.token}/")
+    assert response.status_code == 200
+    assert hasattr(response.wsgi_request, "session")
+
+
 def test_a_revoked_link_is_gone_at_the_next_recheck(client, decision, recheck_every_time):
     assert client.get(f"/d/{decision.token}/").status_code == 200
     Decision.objects.filter(pk=decision.pk).revoke()
