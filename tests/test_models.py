@@ -6,11 +6,11 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.signals import post_save, pre_save
 from django.urls import reverse, set_script_prefix
 
-from decisions import fastjson, services
+from decisions import fastjson, managers, services
 from decisions.domain import engine
 from decisions.domain.fields import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL
 from decisions.models import Decision, ModelPrice, Source
@@ -104,6 +104,34 @@ def test_an_edited_price_is_read_at_once_and_an_edit_undone_too():
     )
     ModelPrice.objects.filter(name=DEFAULT_PROMPT_MODEL).update(input_per_m=price.input_per_m)
     assert ModelPrice.objects.prices({DEFAULT_PROMPT_MODEL})[DEFAULT_PROMPT_MODEL] == price
+
+
+def test_insert_on_a_database_that_returns_no_columns_reads_the_new_id(monkeypatch):
+    """The branch for a database that cannot return the id from its INSERT (neither SQLite 3.35+
+    nor PostgreSQL): the id comes from the cursor, and the row is the one save() stores."""
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    managers._insert_statement.cache_clear()
+    try:
+        by_save, by_insert = _unsaved("Same"), _unsaved("Same")
+        by_save.created = by_insert.created
+        by_save.save(force_insert=True)
+        Decision.objects.insert(by_insert)
+        assert by_insert.pk == by_save.pk + 1
+        assert _row(by_insert.pk) == _row(by_save.pk)
+    finally:
+        managers._insert_statement.cache_clear()
+
+
+def test_the_whole_price_sheet_follows_a_descending_ordering(monkeypatch):
+    monkeypatch.setattr(ModelPrice._meta, "ordering", ["-provider", "name"])
+    managers._price_select.cache_clear()
+    try:
+        names = ModelPrice.objects.order_by("-provider", "name").values_list("name", flat=True)
+        ascending = ModelPrice.objects.order_by("provider", "name").values_list("name", flat=True)
+        assert list(names) != list(ascending)  # more than one provider: the test can fail
+        assert list(ModelPrice.objects.prices()) == list(names)
+    finally:
+        managers._price_select.cache_clear()
 
 
 @pytest.mark.parametrize(
