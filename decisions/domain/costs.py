@@ -284,7 +284,7 @@ def estimate(
 def cents(value: Decimal | None) -> float | None:
     if value is None:
         return None
-    return float(value.quantize(_CENT, rounding=ROUND_HALF_UP, context=_CONTEXT))
+    return float(value.quantize(_CENT, ROUND_HALF_UP, _CONTEXT))
 
 
 def significant(value: Decimal | None, digits: int = 4) -> float | None:
@@ -292,6 +292,6 @@ def significant(value: Decimal | None, digits: int = 4) -> float | None:
         return None
     if value == 0:
         return 0.0
-    step = _ONE.scaleb(value.adjusted() - digits + 1, context=_CONTEXT)
-    return float(value.quantize(step, rounding=ROUND_HALF_UP, context=_CONTEXT))
+    step = _ONE.scaleb(value.adjusted() - digits + 1, _CONTEXT)
+    return float(value.quantize(step, ROUND_HALF_UP, _CONTEXT))
 
