@@ -38,8 +38,12 @@ def format_money(value: Decimal | float | int) -> str:
     amount = _CONTEXT.abs(number)
     # Each rounding is tried only where its test can pass (an amount of $10 or more never rounds
     # to under $10 of cents), except that amounts too large to round to the cent in _CONTEXT's
-    # 60 digits still try, and raise InvalidOperation as they always did.
-    if _ZERO < amount < _CENT:
+    # 60 digits still try, and raise InvalidOperation as they always did. Whole dollars, the
+    # usual case, are tested first: the tests below would all fail for them.
+    if _TEN <= amount < _MILLION:
+        whole = amount.quantize(_ONE, ROUND_HALF_UP, _CONTEXT)
+        text = f"{whole:,f}" if whole < _MILLION else _with_unit(amount)
+    elif _ZERO < amount < _CENT:
         step = _ONE.scaleb(amount.adjusted() - 1, _CONTEXT)
         text = f"{amount.quantize(step, ROUND_HALF_UP, _CONTEXT):f}"
     elif (amount < _TEN or amount >= _CENTS_OVERFLOW) and (
