@@ -32,9 +32,12 @@ class Change:
     text: str
 
 
+_FIXED_THRESHOLDS = {"prompt_tokens": LONG_PROMPT, "labeled_examples": MIN_EXAMPLES}
+
+
 def _thresholds(f: Facts) -> dict[str, int]:
     """The numbers each number answer is tried just across; volume only where it can pay back."""
-    thresholds = {"prompt_tokens": LONG_PROMPT, "labeled_examples": MIN_EXAMPLES}
+    thresholds = dict(_FIXED_THRESHOLDS)
     if f.economics is not None:
         break_even = f.economics.break_even_volume(f.baseline)
         if break_even is not None:
@@ -136,13 +139,20 @@ def _change(
 
 _LOWER_LABELS = {value: label.lower() for value, label in RECOMMENDATION_CHOICES}
 
-# A single change of a choice or yes/no answer in words, by (answer, value, verdict): what
-# _change would write, written once. A number's words depend on its threshold, so _change
-# writes those.
+# The values a single change can take whose words never vary: each choice, and a number either
+# side of a fixed threshold.
+_FIXED_VALUES: dict[str, tuple[object, ...]] = {
+    **{name: tuple(phrases) for name, phrases in _PHRASES.items()},
+    **{name: (threshold - 1, threshold) for name, threshold in _FIXED_THRESHOLDS.items()},
+}
+# Each such change in words, by (answer, value, verdict): what _change would write, written
+# once. The volume's words depend on its break-even, so _change writes those.
 _SINGLE_TEXTS: dict[tuple[str, object, str], str] = {
-    (name, value, recommendation): f"With {phrase}, this would be {label}."
-    for name, phrases in _PHRASES.items()
-    for value, phrase in phrases.items()
+    (name, value, recommendation): (
+        f"With {_phrase(name, value, _FIXED_THRESHOLDS)}, this would be {label}."
+    )
+    for name, values in _FIXED_VALUES.items()
+    for value in values
     for recommendation, label in _LOWER_LABELS.items()
 }
 
