@@ -31,6 +31,12 @@ class Change:
     recommendation: Recommendation
     text: str
 
+    def __init__(self, changes: dict[str, object], recommendation: Recommendation, text: str):
+        # Set in __dict__, in field order: the generated __init__ of a frozen dataclass calls
+        # object.__setattr__ once per field, and a search makes a dozen of these. Result.as_dict()
+        # copies this __dict__.
+        self.__dict__.update(changes=changes, recommendation=recommendation, text=text)
+
 
 _FIXED_THRESHOLDS = {"prompt_tokens": LONG_PROMPT, "labeled_examples": MIN_EXAMPLES}
 

@@ -123,11 +123,19 @@ def _strength(
 # --- The result ---
 
 
+# Reason, Row and Result set their fields in __dict__, in field order: a frozen dataclass's
+# generated __init__ calls object.__setattr__ once per field, and decide() makes a dozen of
+# these. as_dict() copies those __dict__s.
+
+
 @dataclass(frozen=True)
 class Reason:
     code: str
     favours: Favours
     text: str
+
+    def __init__(self, code: str, favours: Favours, text: str) -> None:
+        self.__dict__.update(code=code, favours=favours, text=text)
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,14 @@ class Row:
     prompting: str
     fine_tuning: str
     favours: Favours
+
+    def __init__(
+        self, key: str, dimension: str, prompting: str, fine_tuning: str, favours: Favours
+    ) -> None:
+        self.__dict__.update(
+            key=key, dimension=dimension, prompting=prompting, fine_tuning=fine_tuning,
+            favours=favours,
+        )
 
 
 @dataclass(frozen=True)
@@ -150,31 +166,33 @@ class Result:
     what_would_change: tuple[Change, ...]
     engine_version: str
 
+    def __init__(
+        self,
+        recommendation: Recommendation,
+        strength: Strength,
+        strength_note: str,
+        summary: str,
+        reasons: tuple[Reason, ...],
+        rows: tuple[Row, ...],
+        what_would_change: tuple[Change, ...],
+        engine_version: str,
+    ) -> None:
+        self.__dict__.update(
+            recommendation=recommendation, strength=strength, strength_note=strength_note,
+            summary=summary, reasons=reasons, rows=rows, what_would_change=what_would_change,
+            engine_version=engine_version,
+        )
+
     def as_dict(self) -> dict[str, object]:
         """The one JSON-ready shape the API and the exports return."""
         return {
-            "recommendation": self.recommendation,
-            "strength": self.strength,
-            "strength_note": self.strength_note,
-            "summary": self.summary,
-            "reasons": [
-                {"code": r.code, "favours": r.favours, "text": r.text} for r in self.reasons
-            ],
-            "rows": [
-                {
-                    "key": r.key,
-                    "dimension": r.dimension,
-                    "prompting": r.prompting,
-                    "fine_tuning": r.fine_tuning,
-                    "favours": r.favours,
-                }
-                for r in self.rows
-            ],
+            **self.__dict__,
+            "reasons": [dict(reason.__dict__) for reason in self.reasons],
+            "rows": [dict(row.__dict__) for row in self.rows],
             "what_would_change": [
-                {"changes": dict(c.changes), "recommendation": c.recommendation, "text": c.text}
-                for c in self.what_would_change
+                {**change.__dict__, "changes": dict(change.changes)}
+                for change in self.what_would_change
             ],
-            "engine_version": self.engine_version,
         }
 
 
