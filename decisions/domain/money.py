@@ -49,7 +49,7 @@ def format_money(value: Decimal | float | int) -> str:
     elif (amount < _TEN or amount >= _CENTS_OVERFLOW) and (
         cents := amount.quantize(_CENT, ROUND_HALF_UP, _CONTEXT)
     ) < _TEN:
-        text = f"{cents:f}"
+        text = str(cents)  # as f"{cents:f}" writes a number of 2 decimals under 10, for less
     elif amount < _MILLION and (
         whole := amount.quantize(_ONE, ROUND_HALF_UP, _CONTEXT)
     ) < _MILLION:
