@@ -33,7 +33,8 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
     digits."""
     volume = est.answers.monthly_requests
     e = est.economics
-    baseline_key = "A" if e and e.baseline(est.answers.small_model) == "prompted" else "B"
+    baseline_name = e.baseline(est.answers.small_model) if e else None
+    baseline_key = "A" if baseline_name == "prompted" else "B"
     shown = [option for option in est.options if option.key != "H" or recommendation == "hybrid"]
     # Each shown option's month at this volume, in figures and in words, worked out once: the
     # options, the figures and the summary all quote them.
@@ -90,7 +91,7 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
     b, c = est.option("B"), est.option("C")
     assert b is not None and c is not None and est.one_off is not None
     baseline = a if baseline_key == "A" else b
-    baseline_name = e.baseline(est.answers.small_model)
+    assert baseline_name is not None
     break_even = e.break_even_volume(baseline_name)
     pays_back = volume >= 1 and e.pays_back(volume, baseline_name)
     saving = Decimal(str(e.saving(volume, baseline_name))) if volume else None

@@ -116,6 +116,8 @@ class Question:
             # bool is a subclass of int and 1.0 == 1: neither is a count someone typed.
             if not isinstance(value, int) or isinstance(value, bool):
                 return [self.not_a_number]
+            if self.minimum <= value <= self.maximum:  # in range, as most are: no call
+                return []
             return self.range_errors(value)
         if self.kind == YES_NO:
             return [] if isinstance(value, bool) else [TRUE_OR_FALSE]
