@@ -39,6 +39,7 @@ RETRAINS_PER_MONTH: dict[str, Decimal] = {
 _CONTEXT = Context(prec=60)
 _CENT = Decimal("0.01")
 _ONE = Decimal(1)
+_ZERO = Decimal(0)
 
 
 class InvalidCostInputs(InvalidFields):
@@ -284,14 +285,14 @@ def estimate(
 def cents(value: Decimal | None) -> float | None:
     if value is None:
         return None
-    return float(value.quantize(_CENT, rounding=ROUND_HALF_UP, context=_CONTEXT))
+    return float(value.quantize(_CENT, ROUND_HALF_UP, _CONTEXT))
 
 
 def significant(value: Decimal | None, digits: int = 4) -> float | None:
     if value is None:
         return None
-    if value == 0:
+    if value == _ZERO:  # a Decimal 0: an int would be converted at every call
         return 0.0
-    step = _ONE.scaleb(value.adjusted() - digits + 1, context=_CONTEXT)
-    return float(value.quantize(step, rounding=ROUND_HALF_UP, context=_CONTEXT))
+    step = _ONE.scaleb(value.adjusted() - digits + 1, _CONTEXT)
+    return float(value.quantize(step, ROUND_HALF_UP, _CONTEXT))
 

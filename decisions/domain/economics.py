@@ -38,15 +38,14 @@ class Economics:
     def __post_init__(self) -> None:
         for name in _ECONOMICS_NUMBERS:
             value = getattr(self, name)
-            if type(value) is float:  # as costs.estimate makes them: the quickest test first
-                pass
-            elif isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"Economics.{name} must be a number, not {value!r}")
-            else:
+            # A float, as costs.estimate makes them, is kept as it is: the quickest test first.
+            if type(value) is not float:
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise ValueError(f"Economics.{name} must be a number, not {value!r}")
                 value = float(value)
+                object.__setattr__(self, name, value)
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"Economics.{name} must be finite and not negative")
-            object.__setattr__(self, name, value)
         if self.horizon_months <= 0:
             raise ValueError("Economics.horizon_months must be more than 0")
 

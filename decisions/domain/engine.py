@@ -8,32 +8,24 @@ cost figures (Economics, made by costs.py), never by a fixed threshold.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import ClassVar, Literal
 
+from decisions.domain.changes import Change as Change  # re-exported: engine.Change
+from decisions.domain.changes import what_would_change
 from decisions.domain.economics import Economics
 from decisions.domain.fields import BY_NAME, RECOMMENDATION_CHOICES
 from decisions.domain.fields import FINE_TUNING as FINE_TUNING  # re-exported: engine.FINE_TUNING
 from decisions.domain.fields import HYBRID as HYBRID
 from decisions.domain.fields import PROMPTING as PROMPTING
-from decisions.domain.money import about_volume
 from decisions.domain.question import COUNT, CheckedFields, InvalidFields, Question
 from decisions.domain.question import NON_FIELD_ERRORS as NON_FIELD_ERRORS  # re-exported
 from decisions.domain.reasons import join
-from decisions.domain.rules import (
-    BLOCKER,
-    LONG_PROMPT,
-    MIN_EXAMPLES,
-    RULES,
-    SUMMARY_CODES,
-    Facts,
-    Favours,
-    Recommendation,
-    Rule,
-    recommend,
-)
+from decisions.domain.rules import BLOCKER, RULES, SUMMARY_CODES, Facts, Favours, Rule, recommend
+from decisions.domain.rules import LONG_PROMPT as LONG_PROMPT  # re-exported: engine.LONG_PROMPT
+from decisions.domain.rules import MIN_EXAMPLES as MIN_EXAMPLES
+from decisions.domain.rules import Recommendation as Recommendation
 from decisions.domain.tradeoffs import TRADEOFFS
 
 # Bump whenever a rule, threshold or procedure step changes: stored decisions keep their result.
@@ -77,177 +69,6 @@ class Answers(CheckedFields):
 
 
 ANSWER_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Answers))
-
-
-# --- What would change the answer ---
-
-
-def _thresholds(f: Facts) -> dict[str, int]:
-    """The numbers each number answer is tried just across; volume only where it can pay back."""
-    thresholds = {"prompt_tokens": LONG_PROMPT, "labeled_examples": MIN_EXAMPLES}
-    if f.economics is not None:
-        break_even = f.economics.break_even_volume(f.baseline)
-        if break_even is not None:
-            thresholds["monthly_requests"] = break_even
-    return thresholds
-
-
-_THRESHOLD_PHRASES: dict[str, tuple[str, str]] = {
-    # field: (at or over the threshold, under it), with {n} for the threshold
-    "monthly_requests": (
-        "{about} or more completions a month", "fewer than {about} completions a month"
-    ),
-    "prompt_tokens": ("a prompt of {n} tokens or more", "a prompt under {n} tokens"),
-    "labeled_examples": ("{n} or more labeled examples", "fewer than {n} labeled examples"),
-}
-
-_PHRASES: dict[str, dict[object, str]] = {
-    "domain_language": {
-        True: "specialised language the model mishandles",
-        False: "language the model already handles well",
-    },
-    "change_frequency": {
-        "weekly": "requirements that change weekly",
-        "monthly": "requirements that change monthly",
-        "quarterly": "requirements that change only quarterly",
-        "rarely": "requirements that rarely change",
-    },
-    "phase": {
-        "exploring": "the task still being explored",
-        "launching": "the task settled and ready to launch",
-        "production": "the task running in production",
-    },
-    "fresh_knowledge": {
-        True: "answers that depend on facts that change after training",
-        False: "answers that do not depend on facts that change after training",
-    },
-    "latency": {
-        "batch": "offline batch processing",
-        "interactive": "a person waiting on each answer",
-        "critical": "a latency-critical path",
-    },
-    "output_format": {
-        "free_text": "free-text output",
-        "structured": "loosely structured output",
-        "strict": "output that must match an exact schema every time",
-    },
-    "reasoning": {
-        "simple": "a simple task such as classification or extraction",
-        "complex": "multi-step reasoning or tool use",
-    },
-    "small_model": {
-        "good_enough": "the small model good enough when prompted",
-        "falls_short": "the small model falling short when prompted",
-        "not_tried": "the small model not yet tried",
-    },
-}
-
-
-# Each choice answer's other choices, in the catalogue's order, by the current one.
-_OTHER_CHOICES: dict[str, dict[object, tuple[object, ...]]] = {
-    name: {
-        value: tuple(choice for choice in BY_NAME[name].values if choice != value)
-        for value in BY_NAME[name].values
-    }
-    for name in ANSWER_FIELDS
-    if name not in _THRESHOLD_PHRASES and not BY_NAME[name].is_bool
-}
-
-
-def _candidate_values(f: Facts, name: str, thresholds: dict[str, int]) -> tuple[object, ...]:
-    current = getattr(f.answers, name)
-    if name in _THRESHOLD_PHRASES:
-        if name not in thresholds:
-            return ()
-        threshold = thresholds[name]
-        return (threshold - 1,) if current >= threshold else (threshold,)
-    if name in _OTHER_CHOICES:
-        return _OTHER_CHOICES[name][current]
-    return (not current,)
-
-
-def _phrase(name: str, value: object, thresholds: dict[str, int]) -> str:
-    if name in _THRESHOLD_PHRASES:
-        threshold = thresholds[name]
-        over, under = _THRESHOLD_PHRASES[name]
-        assert isinstance(value, int)
-        return (over if value >= threshold else under).format(
-            n=f"{threshold:,}", about=about_volume(threshold)
-        )
-    return _PHRASES[name][value]
-
-
-def _change(
-    changes: dict[str, object], recommendation: Recommendation, thresholds: dict[str, int]
-) -> Change:
-    phrases = [_phrase(name, value, thresholds) for name, value in changes.items()]
-    label = _LOWER_LABELS[recommendation]
-    return Change(changes, recommendation, f"With {join(phrases)}, this would be {label}.")
-
-
-_LOWER_LABELS = {value: label.lower() for value, label in RECOMMENDATION_LABELS.items()}
-
-
-def _changed(answers: Answers, changes: dict[str, object]) -> Answers:
-    """A copy with some answers changed, without validation: candidate values are valid by
-    construction, and validating each candidate was most of decide()'s cost."""
-    copy = object.__new__(Answers)
-    copy.__dict__.update(answers.__dict__)
-    copy.__dict__.update(changes)
-    return copy
-
-
-def _what_would_change(
-    f: Facts, current: Recommendation, fired_blockers: list[Rule]
-) -> tuple[Change, ...]:
-    thresholds = _thresholds(f)
-    options = [
-        (name, values)
-        for name in ANSWER_FIELDS
-        if (values := _candidate_values(f, name, thresholds))
-    ]
-    # One scratch copy of the answers, each candidate value set in it in turn and the answer put
-    # back after: a copy for each candidate was much of the search's cost.
-    scratch = _changed(f.answers, {})
-    probe, answer = Facts(scratch, f.economics), scratch.__dict__
-    # A blocker still fires when an answer it does not read changes, and keeps the verdict at
-    # prompting: with blockers firing, only an answer every one of them reads can flip it alone.
-    liftable = (
-        set.intersection(*(set(rule.reads) for rule in fired_blockers)) if fired_blockers else None
-    )
-    singles = []
-    for name, values in options:
-        if liftable is not None and name not in liftable:
-            continue
-        for value in values:
-            answer[name] = value
-            flipped = recommend(probe)
-            if flipped != current:
-                singles.append(_change({name: value}, flipped, thresholds))
-        answer[name] = getattr(f.answers, name)
-    if singles:
-        return tuple(singles)
-
-    # Combinations, fewest answers first, each in table order, tried in lexicographic order of
-    # field position. A blocker that fires keeps the verdict at prompting until the one answer it
-    # reads changes, so that answer is in every combination that can flip it: only the other
-    # answers are chosen. Merging the required answers into combinations of the others keeps the
-    # order a search over all combinations would have, while trying a handful instead of hundreds.
-    required = [
-        option for option in options if any(option[0] in rule.reads for rule in fired_blockers)
-    ]
-    others = [option for option in options if option not in required]
-    position = {name: index for index, (name, _) in enumerate(options)}
-    for extra in range(max(0, 2 - len(required)), len(others) + 1):
-        for chosen in itertools.combinations(others, extra):
-            combo = sorted((*required, *chosen), key=lambda option: position[option[0]])
-            names = [name for name, _ in combo]
-            for values in itertools.product(*(values for _, values in combo)):
-                changes = dict(zip(names, values, strict=True))
-                flipped = recommend(Facts(_changed(f.answers, changes), f.economics))
-                if flipped != current:
-                    return (_change(changes, flipped, thresholds),)
-    return ()
 
 
 # --- How firm the verdict is ---
@@ -302,11 +123,19 @@ def _strength(
 # --- The result ---
 
 
+# Reason, Row and Result set their fields in __dict__, in field order: a frozen dataclass's
+# generated __init__ calls object.__setattr__ once per field, and decide() makes a dozen of
+# these. as_dict() copies those __dict__s.
+
+
 @dataclass(frozen=True)
 class Reason:
     code: str
     favours: Favours
     text: str
+
+    def __init__(self, code: str, favours: Favours, text: str) -> None:
+        self.__dict__.update(code=code, favours=favours, text=text)
 
 
 @dataclass(frozen=True)
@@ -317,12 +146,13 @@ class Row:
     fine_tuning: str
     favours: Favours
 
-
-@dataclass(frozen=True)
-class Change:
-    changes: dict[str, object]
-    recommendation: Recommendation
-    text: str
+    def __init__(
+        self, key: str, dimension: str, prompting: str, fine_tuning: str, favours: Favours
+    ) -> None:
+        self.__dict__.update(
+            key=key, dimension=dimension, prompting=prompting, fine_tuning=fine_tuning,
+            favours=favours,
+        )
 
 
 @dataclass(frozen=True)
@@ -336,31 +166,33 @@ class Result:
     what_would_change: tuple[Change, ...]
     engine_version: str
 
+    def __init__(
+        self,
+        recommendation: Recommendation,
+        strength: Strength,
+        strength_note: str,
+        summary: str,
+        reasons: tuple[Reason, ...],
+        rows: tuple[Row, ...],
+        what_would_change: tuple[Change, ...],
+        engine_version: str,
+    ) -> None:
+        self.__dict__.update(
+            recommendation=recommendation, strength=strength, strength_note=strength_note,
+            summary=summary, reasons=reasons, rows=rows, what_would_change=what_would_change,
+            engine_version=engine_version,
+        )
+
     def as_dict(self) -> dict[str, object]:
         """The one JSON-ready shape the API and the exports return."""
         return {
-            "recommendation": self.recommendation,
-            "strength": self.strength,
-            "strength_note": self.strength_note,
-            "summary": self.summary,
-            "reasons": [
-                {"code": r.code, "favours": r.favours, "text": r.text} for r in self.reasons
-            ],
-            "rows": [
-                {
-                    "key": r.key,
-                    "dimension": r.dimension,
-                    "prompting": r.prompting,
-                    "fine_tuning": r.fine_tuning,
-                    "favours": r.favours,
-                }
-                for r in self.rows
-            ],
+            **self.__dict__,
+            "reasons": [dict(reason.__dict__) for reason in self.reasons],
+            "rows": [dict(row.__dict__) for row in self.rows],
             "what_would_change": [
-                {"changes": dict(c.changes), "recommendation": c.recommendation, "text": c.text}
-                for c in self.what_would_change
+                {**change.__dict__, "changes": dict(change.changes)}
+                for change in self.what_would_change
             ],
-            "engine_version": self.engine_version,
         }
 
 
@@ -385,7 +217,7 @@ def decide(answers: Answers, economics: Economics | None = None) -> Result:
 
     clauses = [r.clause(facts) for r in fired if r.code in SUMMARY_CODES[recommendation]]
     fired_blockers = [rule for rule in fired if rule.kind == BLOCKER]
-    changes = _what_would_change(facts, recommendation, fired_blockers)
+    changes = what_would_change(facts, recommendation, fired)
     strength, strength_note = _strength(facts, changes, fired_blockers)
     return Result(
         recommendation=recommendation,

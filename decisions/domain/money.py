@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 
 # Passed to each operation rather than entered with localcontext(), which copies it every time:
 # the same precision and rounding, for a fraction of the cost (the cost panel formats dozens).
+# Rounding and context go by position to quantize() and scaleb(): the C decimal module parses
+# keyword arguments at more than the cost of the rounding itself.
 _CONTEXT = Context(prec=60)
 _CENT = Decimal("0.01")
 _ONE = Decimal(1)
@@ -36,16 +38,20 @@ def format_money(value: Decimal | float | int) -> str:
     amount = _CONTEXT.abs(number)
     # Each rounding is tried only where its test can pass (an amount of $10 or more never rounds
     # to under $10 of cents), except that amounts too large to round to the cent in _CONTEXT's
-    # 60 digits still try, and raise InvalidOperation as they always did.
-    if _ZERO < amount < _CENT:
-        step = _ONE.scaleb(amount.adjusted() - 1, context=_CONTEXT)
-        text = f"{amount.quantize(step, rounding=ROUND_HALF_UP, context=_CONTEXT):f}"
+    # 60 digits still try, and raise InvalidOperation as they always did. Whole dollars, the
+    # usual case, are tested first: the tests below would all fail for them.
+    if _TEN <= amount < _MILLION:
+        whole = amount.quantize(_ONE, ROUND_HALF_UP, _CONTEXT)
+        text = f"{whole:,f}" if whole < _MILLION else _with_unit(amount)
+    elif _ZERO < amount < _CENT:
+        step = _ONE.scaleb(amount.adjusted() - 1, _CONTEXT)
+        text = f"{amount.quantize(step, ROUND_HALF_UP, _CONTEXT):f}"
     elif (amount < _TEN or amount >= _CENTS_OVERFLOW) and (
-        cents := amount.quantize(_CENT, rounding=ROUND_HALF_UP, context=_CONTEXT)
+        cents := amount.quantize(_CENT, ROUND_HALF_UP, _CONTEXT)
     ) < _TEN:
-        text = f"{cents:f}"
+        text = str(cents)  # as f"{cents:f}" writes a number of 2 decimals under 10, for less
     elif amount < _MILLION and (
-        whole := amount.quantize(_ONE, rounding=ROUND_HALF_UP, context=_CONTEXT)
+        whole := amount.quantize(_ONE, ROUND_HALF_UP, _CONTEXT)
     ) < _MILLION:
         text = f"{whole:,f}"
     else:
@@ -72,7 +78,7 @@ def _with_unit(amount: Decimal) -> str:
     """Amounts of a million and up: "1.2M", "34.5B", "1,234.5T", in the largest unit reached."""
     for size, unit in _LARGE_UNITS:
         scaled = _CONTEXT.divide(amount, size)
-        scaled = scaled.quantize(_TENTH, rounding=ROUND_HALF_UP, context=_CONTEXT)
+        scaled = scaled.quantize(_TENTH, ROUND_HALF_UP, _CONTEXT)
         if scaled >= 1:
             return f"{_one_decimal(scaled, _CONTEXT)}{unit}"
     return f"{amount:,f}"
@@ -93,7 +99,7 @@ def format_months(value: Decimal | float | None) -> str:
         text = _one_decimal(months)
         return "1 month" if text == "1" else f"{text} months"
     if months < _TWO_YEARS:
-        whole = months.quantize(_ONE, rounding=ROUND_HALF_UP)
+        whole = months.quantize(_ONE, ROUND_HALF_UP)
         return f"{whole} months" if whole < _TWO_YEARS else "2 years"
     years = months / _TWELVE
     if years > _HUNDRED:
@@ -105,7 +111,7 @@ def format_months(value: Decimal | float | None) -> str:
 def _one_decimal(value: Decimal, context: Context | None = None) -> str:
     """At most one decimal, none when it is 0: "2.5", "14", "1,234.5" (in `context`, else the
     current one)."""
-    text = f"{value.quantize(_TENTH, rounding=ROUND_HALF_UP, context=context):,f}"
+    text = f"{value.quantize(_TENTH, ROUND_HALF_UP, context):,f}"
     return text.removesuffix(".0")
 
 
@@ -118,13 +124,13 @@ def format_count(value: int | Decimal) -> str:
         if number >= size:
             chosen = index
     if chosen is None:
-        return f"{number.quantize(Decimal(1), rounding=ROUND_HALF_UP):f}"
-    scaled = (number / units[chosen][0]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return f"{number.quantize(Decimal(1), ROUND_HALF_UP):f}"
+    scaled = (number / units[chosen][0]).quantize(Decimal("0.1"), ROUND_HALF_UP)
     if scaled >= 1000 and chosen + 1 < len(units):
         chosen += 1  # 999.96k is 1M, not 1000k
-        scaled = (number / units[chosen][0]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        scaled = (number / units[chosen][0]).quantize(Decimal("0.1"), ROUND_HALF_UP)
     if scaled >= 100:  # "124k" for 123,456 would be rounding twice
-        scaled = (number / units[chosen][0]).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        scaled = (number / units[chosen][0]).quantize(Decimal(1), ROUND_HALF_UP)
     return f"{_one_decimal(scaled)}{units[chosen][1]}"
 
 
@@ -135,7 +141,7 @@ def about_volume(value: int) -> str:
         return f"{value:,}"
     number = Decimal(value)
     exponent = number.adjusted() - 1
-    rounded = int(number.scaleb(-exponent).quantize(_ONE, rounding=ROUND_HALF_UP))
+    rounded = int(number.scaleb(-exponent).quantize(_ONE, ROUND_HALF_UP))
     rounded *= 10**exponent
     if rounded == value:
         return f"{value:,}"

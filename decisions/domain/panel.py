@@ -18,10 +18,9 @@ from decisions.domain.panel_words import (
     assumptions,
     lower_first,
     plural,
-    prompt_name,
     summary,
-    tune_name,
 )
+from decisions.domain.prices import display_name
 
 PANEL_VERSION = 2
 _KEY_NAMES = {"A": "prompted", "B": "small_prompted", "C": "tuned"}
@@ -34,7 +33,8 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
     digits."""
     volume = est.answers.monthly_requests
     e = est.economics
-    baseline_key = "A" if e and e.baseline(est.answers.small_model) == "prompted" else "B"
+    baseline_name = e.baseline(est.answers.small_model) if e else None
+    baseline_key = "A" if baseline_name == "prompted" else "B"
     shown = [option for option in est.options if option.key != "H" or recommendation == "hybrid"]
     # Each shown option's month at this volume, in figures and in words, worked out once: the
     # options, the figures and the summary all quote them.
@@ -91,7 +91,7 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
     b, c = est.option("B"), est.option("C")
     assert b is not None and c is not None and est.one_off is not None
     baseline = a if baseline_key == "A" else b
-    baseline_name = e.baseline(est.answers.small_model)
+    assert baseline_name is not None
     break_even = e.break_even_volume(baseline_name)
     pays_back = volume >= 1 and e.pays_back(volume, baseline_name)
     saving = Decimal(str(e.saving(volume, baseline_name))) if volume else None
@@ -108,6 +108,9 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
     quoted = Quoted(
         monthly,
         per_month,
+        {"A": a, "B": b, "C": c},
+        prompt_name=display_name(est.prompt_model.name),
+        tune_name=display_name(est.tune_model.name),
         horizon=format_months(est.horizon_months),
         months=format_months(months),
         one_off=format_money(est.one_off),
@@ -122,7 +125,7 @@ def panel(est: CostEstimate, recommendation: str) -> dict[str, object]:
             _option_figure(option, price_notes.get(option.key, ""), per_month.get(option.key))
         )
     if est.dedicated_monthly is not None:
-        figures.append(_dedicated_figure(est))
+        figures.append(_dedicated_figure(est, quoted))
     if hybrid:
         figures.append(_hybrid_figure(est, hybrid_option, quoted))
     elif volume:
@@ -173,7 +176,7 @@ def _option_figure(option: Option, note: str, per_month: str | None) -> dict[str
     return {"key": option.key, "label": option.label, "value": per_month, "detail": per_request}
 
 
-def _dedicated_figure(est: CostEstimate) -> dict[str, str]:
+def _dedicated_figure(est: CostEstimate, quoted: Quoted) -> dict[str, str]:
     assert est.dedicated_monthly is not None
     provider = est.tune_model.provider or "The provider"
     return {
@@ -182,7 +185,7 @@ def _dedicated_figure(est: CostEstimate) -> dict[str, str]:
         "value": f"{format_money(est.tune_model.hosting_per_hour)} an hour, "
         f"{a_month(est.dedicated_monthly)} running all month",
         "detail": (
-            f"{provider} serves fine-tuned {tune_name(est)} only on a deployment billed by the "
+            f"{provider} serves fine-tuned {quoted.tune_name} only on a deployment billed by the "
             "hour. The untuned model could run on one too, so the "
             "comparison above prices every option per token, at the same rates; whether hourly "
             "billing is cheaper for you depends on your throughput, not on training."
@@ -192,10 +195,9 @@ def _dedicated_figure(est: CostEstimate) -> dict[str, str]:
 
 def _hybrid_figure(est: CostEstimate, hybrid: Option | None, quoted: Quoted) -> dict[str, str]:
     monthly, per_month = quoted.monthly, quoted.per_month
-    c = est.option("C")
-    assert c is not None
+    c = quoted.options["C"]
     if hybrid is None:  # the retrieval hybrid: the fine-tuned model with facts fetched per call
-        label = f"What the hybrid runs: fine-tuned {tune_name(est)} with retrieval"
+        label = f"What the hybrid runs: fine-tuned {quoted.tune_name} with retrieval"
         if not monthly:
             return {"key": "H", "label": label, "value": _per_request_words(c.per_request),
                     "detail": "Retrieved facts are in every option's input."}
@@ -214,7 +216,7 @@ def _hybrid_figure(est: CostEstimate, hybrid: Option | None, quoted: Quoted) -> 
         "key": "H",
         "label": hybrid.label,
         "value": per_month["H"],
-        "detail": f"{format_money(extra)} a month more than prompting {prompt_name(est)} "
+        "detail": f"{format_money(extra)} a month more than prompting {quoted.prompt_name} "
         "alone: the hybrid runs both models, so it saves nothing; it buys consistent output.",
     }
 
@@ -223,8 +225,8 @@ def _saving_figure(
     est: CostEstimate, baseline: Option, saving: Decimal | None, quoted: Quoted
 ) -> dict[str, str]:
     monthly = quoted.monthly
-    b, c = est.option("B"), est.option("C")
-    assert b is not None and c is not None and saving is not None
+    b, c = quoted.options["B"], quoted.options["C"]
+    assert saving is not None
     prompt_part = monthly["B"] - monthly["C"]
     model_part = monthly["A"] - monthly["B"]
     value = (
@@ -245,12 +247,12 @@ def _saving_figure(
     if baseline.key == "A":
         smaller = (
             f"; the smaller model saves {a_month(model_part)}, counted because "
-            f"{tune_name(est)} falls short unless it is trained"
+            f"{quoted.tune_name} falls short unless it is trained"
         )
     else:
         smaller = (
             f"; the smaller model saves {a_month(model_part)} more, which prompting "
-            f"{tune_name(est)} gives without training, so it is not counted"
+            f"{quoted.tune_name} gives without training, so it is not counted"
         )
     return {
         "key": "saving",

@@ -20,6 +20,9 @@ class Quoted:
 
     monthly: dict[str, Decimal]  # each shown option's month at the volume; empty with no volume
     per_month: dict[str, str]  # the same in words: "$1,234 a month"
+    options: dict[str, Option]  # options A, B and C by key
+    prompt_name: str = ""  # the prompted model's name for sentences
+    tune_name: str = ""  # the fine-tunable model's
     horizon: str = ""  # the months a fine-tune can earn, in words
     months: str = ""  # how long fine-tuning takes to pay back, in words
     one_off: str = ""  # fine-tuning's one-off cost: "$8,003"
@@ -33,14 +36,6 @@ def plural(count: int | Decimal, noun: str) -> str:
 
 def a_month(value: Decimal) -> str:
     return f"{format_money(value)} a month"
-
-
-def tune_name(est: CostEstimate) -> str:
-    return display_name(est.tune_model.name)
-
-
-def prompt_name(est: CostEstimate) -> str:
-    return display_name(est.prompt_model.name)
 
 
 def lower_first(label: str) -> str:
@@ -63,9 +58,10 @@ def summary(
     recommendation_is_hybrid: bool,
     quoted: Quoted,
 ) -> str:
-    a, b, c = est.option("A"), est.option("B"), est.option("C")
-    assert a is not None and b is not None and c is not None and est.one_off is not None
-    horizon, per_month = quoted.horizon, quoted.per_month
+    options, horizon, per_month = quoted.options, quoted.horizon, quoted.per_month
+    a, b, c = options["A"], options["B"], options["C"]
+    prompt_name, tune_name = quoted.prompt_name, quoted.tune_name
+    assert est.one_off is not None
     from_volume = (
         f"Fine-tuning pays back within {horizon} from {quoted.break_even} completions a month."
         if break_even is not None
@@ -73,14 +69,14 @@ def summary(
     )
     if not volume:
         tuned = (
-            f"{format_money(c.per_request)} on fine-tuned {tune_name(est)}"
+            f"{format_money(c.per_request)} on fine-tuned {tune_name}"
             if c.per_request
-            else f"nothing per request on fine-tuned {tune_name(est)}, which is billed by the hour"
+            else f"nothing per request on fine-tuned {tune_name}, which is billed by the hour"
         )
         return (
             f"No volume yet, so there are no monthly figures: a request costs "
-            f"{format_money(a.per_request)} prompting {prompt_name(est)}, "
-            f"{format_money(b.per_request)} prompting {tune_name(est)} and {tuned}. {from_volume}"
+            f"{format_money(a.per_request)} prompting {prompt_name}, "
+            f"{format_money(b.per_request)} prompting {tune_name} and {tuned}. {from_volume}"
         )
     text = (
         f"At {volume_words(volume)}, {lower_first(a.label)} costs {per_month['A']}, "
@@ -93,16 +89,16 @@ def summary(
             else ""
         )
         return (
-            f"{text} The hybrid runs fine-tuned {tune_name(est)} with facts retrieved into every "
+            f"{text} The hybrid runs fine-tuned {tune_name} with facts retrieved into every "
             f"call: {per_month['C']}, against {per_month[baseline.key]} "
             f"for {lower_first(baseline.label)} with the same facts{months_text}."
         )
     if hybrid is not None:
         extra = quoted.monthly["H"] - quoted.monthly["A"]
         return (
-            f"{text} The hybrid runs both {prompt_name(est)} and fine-tuned "
-            f"{tune_name(est)}: {per_month['H']}, {format_money(extra)} "
-            f"more than prompting {prompt_name(est)} alone. It saves nothing; it buys "
+            f"{text} The hybrid runs both {prompt_name} and fine-tuned "
+            f"{tune_name}: {per_month['H']}, {format_money(extra)} "
+            f"more than prompting {prompt_name} alone. It saves nothing; it buys "
             "consistent output."
         )
     assert saving is not None

@@ -42,6 +42,9 @@ _OPTIONAL_PRICE_FIELDS = (
     "cached_input_per_m", "batch_discount", "ft_input_per_m", "ft_output_per_m", "training_per_m",
 )
 _PRICE_FIELDS = tuple(name for name in MONEY_FIELDS if name not in _OPTIONAL_PRICE_FIELDS)
+# What __post_init__ makes a Decimal (or leaves None, where optional); every other field is text
+# or a whole number.
+_DECIMAL_FIELDS = (*_PRICE_FIELDS, *_OPTIONAL_PRICE_FIELDS)
 _DATE_FIELDS = ("as_of", "fine_tuning_since", "retires_on")
 
 
@@ -88,7 +91,7 @@ class Price:
     note: str = ""
 
     def __post_init__(self) -> None:
-        for name in (*_PRICE_FIELDS, *_OPTIONAL_PRICE_FIELDS):
+        for name in _DECIMAL_FIELDS:
             value = getattr(self, name)
             if value is None and name in _OPTIONAL_PRICE_FIELDS:
                 continue
@@ -153,8 +156,9 @@ class Price:
         # nothing else: copying it is the cheapest way to read them all, and the cost panel does
         # it twice. Anything else in it would break test_price_as_dict_rebuilds_an_equal_price.
         data = dict(self.__dict__)
-        for name, value in data.items():
-            if isinstance(value, Decimal):
+        for name in _DECIMAL_FIELDS:
+            value = data[name]
+            if value is not None:
                 data[name] = float(value)
         return data
 

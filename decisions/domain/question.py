@@ -116,6 +116,8 @@ class Question:
             # bool is a subclass of int and 1.0 == 1: neither is a count someone typed.
             if not isinstance(value, int) or isinstance(value, bool):
                 return [self.not_a_number]
+            if self.minimum <= value <= self.maximum:  # in range, as most are: no call
+                return []
             return self.range_errors(value)
         if self.kind == YES_NO:
             return [] if isinstance(value, bool) else [TRUE_OR_FALSE]
@@ -232,7 +234,23 @@ class CheckedFields:
         errors = mapping_errors(questions, data)
         if errors:
             raise cls.invalid(errors)
-        return cls(**{name: data[name] for name in questions if name in data})
+        # mapping_errors checked every value as __post_init__ would, and a field left out has a
+        # default: the fields are set as __init__ sets them, in order, without a second check.
+        defaults = cls._defaults()
+        instance = object.__new__(cls)
+        instance.__dict__.update(
+            {name: data[name] if name in data else defaults[name] for name in questions}
+        )
+        return instance
+
+    @classmethod
+    @functools.cache
+    def _defaults(cls) -> dict[str, object]:
+        return {
+            f.name: f.default
+            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+            if f.default is not dataclasses.MISSING
+        }
 
     def as_dict(self) -> dict[str, object]:
         """Every field by name, in field order; JSON-ready."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from decisions.domain.economics import BASELINE_LARGE
+from decisions.domain.economics import BASELINE_LARGE, Economics
 from decisions.domain.fields import HYBRID
 from decisions.domain.money import about_volume, format_money, format_months
 
@@ -40,23 +40,18 @@ def volume_words(volume: int) -> str:
     return _count(volume, "completion", "completions") + " a month"
 
 
-def _money(value: float) -> str:
-    return format_money(value)
+_money = format_money
 
 
-def _baseline_words(f: Facts) -> str:
-    """The baseline option in words: "prompting X with your prompt"."""
-    e = f.economics
-    assert e is not None
-    if f.baseline == BASELINE_LARGE:
-        return f"prompting {e.prompted_model} with your prompt"
+def _baseline_words(e: Economics, baseline: str) -> str:
+    """The baseline option in words, and why when it is the large model: "prompting X with your
+    prompt"."""
+    if baseline == BASELINE_LARGE:
+        return (
+            f"prompting {e.prompted_model} with your prompt (the baseline is the large model: "
+            "prompted, your small model falls short)"
+        )
     return f"prompting {e.tuned_model} with your prompt"
-
-
-def _why_baseline(f: Facts) -> str:
-    if f.baseline == BASELINE_LARGE:
-        return " (the baseline is the large model: prompted, your small model falls short)"
-    return ""
 
 
 def _tuned_monthly(f: Facts, volume: int) -> float:
@@ -68,14 +63,14 @@ def _tuned_monthly(f: Facts, volume: int) -> float:
 def pays_back(f: Facts, recommendation: str) -> str:
     e, a = f.economics, f.answers
     assert e is not None
-    volume = a.monthly_requests
+    volume, baseline_name = a.monthly_requests, f.baseline
     tuned = _tuned_monthly(f, volume)
-    baseline = volume * e.per_request(f.baseline)
-    months = e.payback_months(volume, f.baseline)
+    baseline = volume * e.per_request(baseline_name)
+    months = e.payback_months(volume, baseline_name)
     assert months is not None
     figures = (
         f"At {volume_words(volume)}, fine-tuned {e.tuned_model} would cost {_money(tuned)} a month "
-        f"against {_money(baseline)} for {_baseline_words(f)}{_why_baseline(f)}"
+        f"against {_money(baseline)} for {_baseline_words(e, baseline_name)}"
     )
     if recommendation == HYBRID and a.reasoning == "complex" and not f.small_good_enough:
         prompted = volume * e.prompted_per_request
@@ -92,7 +87,7 @@ def pays_back(f: Facts, recommendation: str) -> str:
             f"earns back its {_money(e.one_off)} one-off cost in {format_months(months)}."
         )
     return (
-        f"{figures}: it saves {_money(e.saving(volume, f.baseline))} a month and pays back its "
+        f"{figures}: it saves {_money(e.saving(volume, baseline_name))} a month and pays back its "
         f"{_money(e.one_off)} one-off cost in {format_months(months)}."
     )
 
@@ -100,9 +95,9 @@ def pays_back(f: Facts, recommendation: str) -> str:
 def costs_more(f: Facts, recommendation: str) -> str:
     e, a = f.economics, f.answers
     assert e is not None
-    volume = a.monthly_requests
-    baseline_per_request = e.per_request(f.baseline)
-    break_even = e.break_even_volume(f.baseline)
+    volume, baseline_name = a.monthly_requests, f.baseline
+    baseline_per_request = e.per_request(baseline_name)
+    break_even = e.break_even_volume(baseline_name)
     from_volume = (
         f" It would pay back from {about_volume(break_even)} completions a month."
         if break_even is not None
@@ -112,7 +107,7 @@ def costs_more(f: Facts, recommendation: str) -> str:
         return (
             f"A request to fine-tuned {e.tuned_model} would cost "
             f"{_money(e.tuned_per_request)} against {_money(baseline_per_request)} for "
-            f"{_baseline_words(f)}{_why_baseline(f)}, so fine-tuning saves nothing at any volume "
+            f"{_baseline_words(e, baseline_name)}, so fine-tuning saves nothing at any volume "
             f"and its {_money(e.one_off)} one-off cost never pays back."
         )
     if volume == 0:
@@ -124,9 +119,9 @@ def costs_more(f: Facts, recommendation: str) -> str:
     baseline = volume * baseline_per_request
     figures = (
         f"At {volume_words(volume)}, fine-tuned {e.tuned_model} would cost {_money(tuned)} a month "
-        f"against {_money(baseline)} for {_baseline_words(f)}{_why_baseline(f)}"
+        f"against {_money(baseline)} for {_baseline_words(e, baseline_name)}"
     )
-    saving = e.saving(volume, f.baseline)
+    saving = e.saving(volume, baseline_name)
     if saving <= 0:
         return (
             f"{figures}: {_money(-saving)} a month more, its monthly fixed costs included, so it "

@@ -331,6 +331,35 @@ def recommend(f: Facts) -> Recommendation:
     """The procedure of DESIGN section 3, and nothing else: cheap enough for every candidate."""
     if _blocker_fired(f) or not _signal_fired(f):
         return PROMPTING
+    return _signalled(f)
+
+
+# The blockers and the signals that read each answer, signals cheapest first.
+_BLOCKERS_READING = {name: tuple(r for r in BLOCKERS if name in r.reads) for name in BY_NAME}
+_SIGNALS_READING = {
+    name: tuple(r for r in _SIGNALS_CHEAPEST_FIRST if name in r.reads) for name in BY_NAME
+}
+
+
+def recommend_with_one_change(f: Facts, name: str, other_signal: bool) -> Recommendation:
+    """recommend(f) for facts that differ from ones already judged in the answer `name` alone,
+    where every blocker that fired reads `name`, and `other_signal` says whether a signal that
+    does not read `name` fired. A rule that does not read `name` fires as it did, so only the
+    rules that read it are tested: the what-would-change search tries dozens of such facts."""
+    for rule in _BLOCKERS_READING[name]:
+        if rule.fires(f):
+            return PROMPTING
+    if not other_signal:
+        for rule in _SIGNALS_READING[name]:
+            if rule.fires(f):
+                break
+        else:
+            return PROMPTING
+    return _signalled(f)
+
+
+def _signalled(f: Facts) -> Recommendation:
+    """The procedure's verdict once no blocker fired and a signal did."""
     if f.answers.reasoning == "complex" and not f.small_good_enough:
         return HYBRID if f.strict_format() else PROMPTING
     if f.answers.fresh_knowledge:
