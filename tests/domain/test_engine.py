@@ -29,6 +29,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from decisions.domain import rules
 from decisions.domain.economics import PAYBACK_MONTHS
 from decisions.domain.engine import (
     ENGINE_VERSION,
@@ -1190,3 +1191,21 @@ def test_more_volume_never_stops_paying_back_nor_moves_a_non_prompting_verdict(c
         assert "pays_back" in codes(after)
     if before.recommendation != "prompting":
         assert after.recommendation == before.recommendation
+
+
+# --- 4. The rule table's `reads`, which the what-would-change search relies on ---
+
+
+@PROPERTY
+@given(case_st(), case_st())
+def test_a_rule_fires_the_same_whatever_the_answers_it_does_not_read(case, other):
+    """When one answer changes, the search tests again only the rules that read it
+    (decisions.domain.changes): a rule whose `reads` left out an answer it looks at would make
+    what-would-change miss a flip."""
+    a, economics = case
+    facts = rules.Facts(Answers(**a), economics)
+    for name, value in other[0].items():
+        changed = rules.Facts(Answers(**{**a, name: value}), economics)
+        for rule in rules.RULES:
+            if name not in rule.reads:
+                assert rule.fires(changed) == rule.fires(facts), (rule.code, name, value, a)
