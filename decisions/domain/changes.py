@@ -154,12 +154,10 @@ _FIXED_VALUES: dict[str, tuple[object, ...]] = {
 # Each such change in words, by (answer, value, verdict): what _change would write, written
 # once. The volume's words depend on its break-even, so _change writes those.
 _SINGLE_TEXTS: dict[tuple[str, object, str], str] = {
-    (name, value, recommendation): (
-        f"With {_phrase(name, value, _FIXED_THRESHOLDS)}, this would be {label}."
-    )
+    (name, value, recommendation): _change({name: value}, recommendation, _FIXED_THRESHOLDS).text
     for name, values in _FIXED_VALUES.items()
     for value in values
-    for recommendation, label in _LOWER_LABELS.items()
+    for recommendation in _LOWER_LABELS
 }
 
 
