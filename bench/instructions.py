@@ -71,6 +71,16 @@ def drive(method: str, path: str, count: int) -> None:
         request()
 
 
+def make_decision() -> str:
+    """A decision stored from the API POST's answers: its share token, for the result page."""
+    from decisions import services
+    from decisions.domain import engine
+
+    answers = {name: value for name, value in API_ANSWERS.items() if name != "title"}
+    decision, _ = services.record_decision(engine.Answers.from_mapping(answers))
+    return decision.token
+
+
 def counted(env: dict[str, str], method: str, path: str, count: int) -> int:
     """Instructions callgrind counted for a whole driver process."""
     with tempfile.NamedTemporaryFile(prefix="callgrind-") as out:
@@ -101,10 +111,7 @@ def main() -> int:
             subprocess.run([sys.executable, "manage.py", *command, "-v0"], cwd=ROOT, env=env,
                            check=True, capture_output=True)
         token = subprocess.run(
-            [sys.executable, "-c", "import django; django.setup(); from decisions import services;"
-             "from decisions.domain import engine; from bench.journey import API_ANSWERS as A;"
-             "d, _ = services.record_decision(engine.Answers.from_mapping("
-             "{k: v for k, v in A.items() if k != 'title'})); print(d.token)"],
+            [sys.executable, __file__, "--make-decision"],
             cwd=ROOT, env=env, check=True, capture_output=True, text=True,
         ).stdout.split()[-1]
         per_request = {}
@@ -122,10 +129,13 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--drive"]:
+    if sys.argv[1:2] in (["--drive"], ["--make-decision"]):
         import django
 
         django.setup()
-        drive(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        if sys.argv[1] == "--drive":
+            drive(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        else:
+            print(make_decision())
     else:
         sys.exit(main())
