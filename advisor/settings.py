@@ -189,6 +189,11 @@ def database() -> dict:
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's backend, converting each statement's placeholders once (its base.py says why).
+        config["ENGINE"] = "decisions.platform.sqlite"
+        # The in-memory test database Django makes for its own SQLite backend; said outright,
+        # since pytest-django recognises that backend only by its name.
+        config["TEST"] = {"NAME": ":memory:"}
         # Several gunicorn workers write to one file: take the write lock at BEGIN and wait for
         # it, or concurrent writers fail with "database is locked".
         config["OPTIONS"] = {

@@ -43,7 +43,7 @@ HOST = "127.0.0.1"
 API_BODY = json.dumps(API_ANSWERS)
 # Where time goes, by the file a function lives in (first match wins).
 AREAS = (
-    ("database", ("django/db/", "sqlite3", "psycopg")),
+    ("database", ("django/db/", "sqlite3", "psycopg", "decisions/platform/sqlite/")),
     ("templates", ("django/template/", "django/templatetags/")),
     ("forms", ("django/forms/",)),
     ("formtools", ("formtools/",)),
