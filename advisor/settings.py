@@ -133,13 +133,16 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A kept shared result page is the same for everyone: served before sessions, CSRF and auth.
     "decisions.web.kept_pages.KeptResultMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # browser_only: Django's own middleware, passing the JSON API's requests (/api/) straight
+    # on: the API reads no session, user or message. (So CSRF_USE_SESSIONS must stay off: the
+    # CSRF middleware would then need a session for the API's requests too.)
+    "decisions.platform.browser_only.SessionMiddleware",
     # Deletes expired drafts, rate windows and idempotency keys after about 1 POST in 100.
     "decisions.platform.housekeeping.HousekeepingMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "decisions.platform.browser_only.AuthenticationMiddleware",
+    "decisions.platform.browser_only.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
