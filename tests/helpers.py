@@ -11,6 +11,9 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from decisions import services
+from decisions.domain import engine
+from decisions.models import Decision
 from decisions.web.forms import STEP_FORMS
 
 # --- Answers
@@ -30,6 +33,11 @@ FINE_TUNING_ANSWERS = {
     "reasoning": "simple",
     "small_model": "not_tried",
 }
+
+
+def fine_tuning_decision(title: str = "") -> Decision:
+    """A decision recorded from FINE_TUNING_ANSWERS, with the default cost details."""
+    return services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title=title)[0]
 
 
 # Fine-tuning that pays back at 2M a month (break-even near 1.8M with the default models): strict

@@ -16,7 +16,7 @@ from decisions.domain.fields import DEFAULT_PROMPT_MODEL, DEFAULT_TUNE_MODEL
 from decisions.domain.panel import panel
 from decisions.domain.price_sheet import ROWS
 from decisions.models import Decision, FineTuning, ModelPrice
-from tests.helpers import FINE_TUNING_ANSWERS
+from tests.helpers import FINE_TUNING_ANSWERS, fine_tuning_decision
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 30)
@@ -158,7 +158,7 @@ def test_a_closed_default_tune_model_makes_the_suggestion_another_open_one():
     ModelPrice.objects.filter(pk=other.pk).update(fine_tuning=FineTuning.OPEN, retires_on=None)
     expected = services.suggested_tune_model(services.price_sheet(), today)
     assert expected and expected != DEFAULT_TUNE_MODEL
-    decision, _ = services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS))
+    decision = fine_tuning_decision()
     assert f"such as {expected}." in json.dumps(decision.cost_estimate)
 
 

@@ -6,9 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import ConsoleMessage, expect
 
-from decisions import services
-from decisions.domain import engine
-from tests.helpers import FINE_TUNING_ANSWERS
+from tests.helpers import fine_tuning_decision
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a long passphrase for the lead"
@@ -16,7 +14,7 @@ PASSWORD = "a long passphrase for the lead"
 
 def test_admin_scripts_run_under_the_policy(live_server, new_context, transactional_db):
     User.objects.create_superuser("lead", "lead@example.com", PASSWORD)
-    decision = services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title="Triage")[0]
+    decision = fine_tuning_decision("Triage")
     page = new_context().new_page()
     errors: list[str] = []
 

@@ -9,7 +9,6 @@ import re
 
 import pytest
 
-from decisions import services
 from decisions.domain import engine
 from decisions.domain.costs import COST_FIELDS, CostInputs
 from decisions.domain.fields import (
@@ -24,7 +23,7 @@ from decisions.domain.fields import (
 from decisions.domain.question import COUNT, MAX_DIGITS, whole_number
 from decisions.web import csv, openapi
 from decisions.web.forms import STEP_FORMS
-from tests.helpers import FINE_TUNING_ANSWERS, Draft, page
+from tests.helpers import FINE_TUNING_ANSWERS, Draft, fine_tuning_decision, page
 
 API = "/api/decisions"
 COUNTS = [q for q in (*QUESTIONS, *COST_QUESTIONS) if q.kind == COUNT]
@@ -157,7 +156,7 @@ def test_csv_header_names_every_answer_by_its_catalogue_name():
 
 @pytest.mark.django_db
 def test_admin_shows_answers_with_the_catalogues_labels(admin_client):
-    decision, _ = services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS))
+    decision = fine_tuning_decision()
     detail = admin_client.get(f"/admin/decisions/decision/{decision.pk}/change/").content.decode()
     listing = admin_client.get("/admin/decisions/decision/").content.decode()
     for question in QUESTIONS:

@@ -14,9 +14,7 @@ import re
 import pytest
 from django.test import Client
 
-from decisions import services
-from decisions.domain import engine
-from tests.helpers import FINE_TUNING_ANSWERS, Draft
+from tests.helpers import Draft, fine_tuning_decision
 
 UNSAFE_SOURCES = {"'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:", "data:"}
 PRIVATE_REFERRER_POLICIES = {
@@ -27,7 +25,7 @@ PRIVATE_REFERRER_POLICIES = {
 @pytest.fixture
 def pages(client: Client, db) -> dict[str, str]:
     """Each kind of page a visitor, a script or a lead can open: name to path."""
-    decision = services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title="Triage")[0]
+    decision = fine_tuning_decision("Triage")
     draft = Draft(client)
     return {
         "landing": "/",

@@ -7,23 +7,14 @@ import pytest
 from django.db import connection, connections
 from django.db.backends.sqlite3 import base as django_sqlite
 
-from decisions import services
-from decisions.domain import engine
 from decisions.models import Decision
 from decisions.platform.sqlite import base
-from tests.helpers import FINE_TUNING_ANSWERS
+from tests.helpers import fine_tuning_decision
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite backend only"),
 ]
-
-
-
-def make_decision(title: str) -> Decision:
-    decision, _ = services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title=title)
-    return decision
-
 
 QUERIES = [
     "SELECT %s",
@@ -65,7 +56,7 @@ def test_execute_converts_through_it_once_per_statement():
 
 def test_executemany_converts_through_it():
     query = "UPDATE decisions_decision SET title = %s WHERE token = %s -- test_executemany"
-    first, second = make_decision(title="one"), make_decision(title="two")
+    first, second = fine_tuning_decision("one"), fine_tuning_decision("two")
     with connection.cursor() as cursor:
         cursor.executemany(query, [("uno", first.token), ("dos", second.token)])
     assert query in base._converted

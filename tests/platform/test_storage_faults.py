@@ -26,10 +26,16 @@ from django.db import connection
 from django.test import Client
 
 from decisions import services
-from decisions.domain import engine
 from decisions.models import Decision
 from decisions.platform import storage
-from tests.helpers import ANSWERS, FINE_TUNING_ANSWERS, ROOT, Draft, server_environment
+from tests.helpers import (
+    ANSWERS,
+    FINE_TUNING_ANSWERS,
+    ROOT,
+    Draft,
+    fine_tuning_decision,
+    server_environment,
+)
 
 KEPT = "the answers you typed so far are kept"
 
@@ -42,7 +48,7 @@ def client() -> Client:
 
 @pytest.fixture
 def decision(db) -> Decision:
-    return services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title="Triage")[0]
+    return fine_tuning_decision("Triage")
 
 
 @pytest.fixture

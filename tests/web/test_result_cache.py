@@ -10,18 +10,16 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.http import HttpRequest, HttpResponse
 
-from decisions import services
-from decisions.domain import engine
 from decisions.models import Decision
 from decisions.web import result_cache
-from tests.helpers import FINE_TUNING_ANSWERS
+from tests.helpers import fine_tuning_decision
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def decision() -> Decision:
-    return services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title="Triage")[0]
+    return fine_tuning_decision("Triage")
 
 
 @pytest.fixture
@@ -103,7 +101,7 @@ def test_the_page_kept_longest_unread_is_dropped_beyond_the_limit(
     client, decision, monkeypatch, django_assert_num_queries
 ):
     monkeypatch.setattr(result_cache, "MAX_ENTRIES", 1)
-    other = services.record_decision(engine.Answers(**FINE_TUNING_ANSWERS), title="Other")[0]
+    other = fine_tuning_decision("Other")
     client.get(f"/d/{decision.token}/")
     client.get(f"/d/{other.token}/")
     with django_assert_num_queries(1):
