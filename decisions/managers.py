@@ -4,7 +4,7 @@ Decision, reading the price sheet)."""
 
 import functools
 from collections.abc import Collection
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import connections, models, router
 from django.utils import timezone
@@ -96,14 +96,19 @@ class DecisionQuerySet(models.QuerySet):
         """Store a new `decision` and set its id (one INSERT): what save(force_insert=True) does,
         without the ORM building the same statement of some 40 columns on every call, which
         took longer than the database took to run it. Each value goes through its field's
-        pre_save and get_db_prep_save, as in save(), its JSON written by decisions.fastjson.
-        Decision overrides no save() and nothing listens for its save signals
-        (tests/test_models.py pins both, and that a row stored this way reads back as one
-        stored by save())."""
+        pre_save and get_db_prep_save, as in save(), its JSON written by decisions.fastjson,
+        except a value that Django would pass on as it is (_Column says which). Decision
+        overrides no save() and nothing listens for its save signals (tests/test_models.py pins
+        both, and that a row stored this way reads back as one stored by save())."""
         alias = router.db_for_write(self.model, instance=decision)  # as save() picks it
         connection = connections[alias]
-        sql, fields, returning = _insert_statement(self.model, connection.vendor, alias)
-        params = [_db_value(field, decision, connection) for field in fields]
+        sql, columns, returning = _insert_statement(self.model, connection.vendor, alias)
+        params = []
+        for field, attname, as_is in columns:
+            value = getattr(decision, attname) if attname else field.pre_save(decision, True)
+            if type(value) is not as_is:
+                value = _db_value(field, value, connection)
+            params.append(value)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             if returning:
@@ -116,22 +121,55 @@ class DecisionQuerySet(models.QuerySet):
         decision._state.db = alias
 
 
-def _db_value(field: models.Field, instance: models.Model, connection) -> object:
-    """What get_db_prep_save gives for `field` of `instance`; a JSON column's value written by
+def _db_value(field: models.Field, value: object, connection) -> object:
+    """What get_db_prep_save gives for `value` of `field`; a JSON column's value written by
     decisions.fastjson, as JSONField.get_db_prep_save would with that encoder (None is SQL
     NULL)."""
-    value = field.pre_save(instance, True)
     if isinstance(field, models.JSONField) and value is not None:
         return connection.ops.adapt_json_value(value, fastjson.Encoder)
     return field.get_db_prep_save(value, connection)
 
 
+class _Column(NamedTuple):
+    """How insert() reads one field: `attname` to read its value straight off the instance
+    (None: the field has a pre_save of its own, such as auto_now_add), and `as_is`, the type of
+    value that the field's get_db_prep_save returns unchanged (None: it may change any)."""
+
+    field: models.Field
+    attname: str | None
+    as_is: type | None
+
+
+# Django's own fields whose get_prep_value only makes sure of the value's type (str(), int(),
+# bool()) and whose get_db_prep_value then returns it unchanged on every backend Django ships:
+# checked for each field of Decision by tests/test_models.py, so an upgrade that changes one
+# fails there.
+AS_IS = {
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+}
+
+
+def _column(field: models.Field) -> _Column:
+    """The _Column of `field`. Only one of AS_IS's classes itself passes values on as they
+    are, never a subclass, which may convert them as it likes."""
+    own_pre_save = type(field).pre_save is not models.Field.pre_save
+    return _Column(field, None if own_pre_save else field.attname, AS_IS.get(type(field)))
+
+
 @functools.cache
 def _insert_statement(
     model: type[models.Model], vendor: str, alias: str
-) -> tuple[str, list[models.Field], bool]:
-    """(the INSERT of every column but the id, its fields in order, whether it returns the id)
-    for one database: built once per process."""
+) -> tuple[str, list[_Column], bool]:
+    """(the INSERT of every column but the id, its columns in order, whether it returns the
+    id) for one database: built once per process."""
     connection = connections[alias]
     meta = model._meta
     fields = [field for field in meta.local_concrete_fields if field is not meta.pk]
@@ -143,4 +181,4 @@ def _insert_statement(
     if returning:
         suffix, _ = connection.ops.return_insert_columns([meta.pk])
         sql = f"{sql} {suffix}"
-    return sql, fields, returning
+    return sql, [_column(field) for field in fields], returning
