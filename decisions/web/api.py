@@ -11,7 +11,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
@@ -21,6 +20,7 @@ from decisions.domain.fields import COST_DETAIL_NAMES, MODEL_FIELDS, TITLE
 from decisions.domain.prices import offered_for_fine_tuning
 from decisions.domain.question import model_errors, whole_number
 from decisions.models import Decision, Source
+from decisions.platform.headers import never_cache
 from decisions.platform.ratelimit import limit_decision_creation, wait_words
 from decisions.services import Prices, price_sheet
 from decisions.web import idempotency, openapi

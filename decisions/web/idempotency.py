@@ -20,6 +20,9 @@ from django.utils import timezone
 from decisions.models import Decision, IdempotencyKey
 
 HEADER = "Idempotency-Key"
+# The header as WSGI hands it over: read from request.META, since request.headers builds a
+# mapping of every header on first use, at more than the cost of the rest of this module.
+_META_KEY = "HTTP_IDEMPOTENCY_KEY"
 KEY_PATTERN = r"^[A-Za-z0-9._~:+/=-]{16,100}$"
 _KEY_RE = re.compile(KEY_PATTERN)
 LIFETIME = timedelta(hours=24)
@@ -38,7 +41,7 @@ def key_from(request: HttpRequest) -> str | None:
 
     A Structured Field string ("...", as the IETF draft writes it) is taken without its quotes.
     """
-    raw = request.headers.get(HEADER)
+    raw = request.META.get(_META_KEY)
     if raw is None:
         return None
     key = raw.strip()
