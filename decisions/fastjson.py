@@ -30,12 +30,15 @@ def _refuse(value: object) -> object:
     raise TypeError(f"left to json: {type(value).__name__}")
 
 
-def dumps(value: object) -> bytes:
-    """`value` as UTF-8 JSON."""
+def dumps(value: object, *, indent: bool = False) -> bytes:
+    """`value` as UTF-8 JSON; with `indent`, laid out as json.dumps(value, indent=2) lays it
+    out, for people to read."""
     try:
-        return orjson.dumps(value, default=_refuse, option=_OPTIONS)
+        return orjson.dumps(
+            value, default=_refuse, option=_OPTIONS | orjson.OPT_INDENT_2 if indent else _OPTIONS
+        )
     except orjson.JSONEncodeError:
-        return json.dumps(value).encode()
+        return json.dumps(value, indent=2 if indent else None).encode()
 
 
 class Encoder(json.JSONEncoder):
