@@ -141,9 +141,9 @@ class _Column(NamedTuple):
 
 
 # Django's own fields whose get_prep_value only makes sure of the value's type (str(), int(),
-# bool()) and whose get_db_prep_value then returns it unchanged on every backend Django ships:
-# checked for each field of Decision by tests/test_models.py, so an upgrade that changes one
-# fails there.
+# bool()). Whether the backend then passes such a value on unchanged is asked of each database
+# (_column): SQLite does for all three; psycopg 3 wraps integers in its Int2/Int4/Int8, so
+# there integers still go through Django.
 AS_IS = {
     models.CharField: str,
     models.TextField: str,
@@ -157,11 +157,18 @@ AS_IS = {
 }
 
 
-def _column(field: models.Field) -> _Column:
-    """The _Column of `field`. Only one of AS_IS's classes itself passes values on as they
-    are, never a subclass, which may convert them as it likes."""
+def _column(field: models.Field, connection) -> _Column:
+    """The _Column of `field` on `connection`. Only one of AS_IS's classes itself passes values
+    on as they are, never a subclass, which may convert them as it likes, and only where
+    get_db_prep_save gives back a value of that type as it is (tests/test_models.py checks
+    each such value of a real decision on the database in use)."""
     own_pre_save = type(field).pre_save is not models.Field.pre_save
-    return _Column(field, None if own_pre_save else field.attname, AS_IS.get(type(field)))
+    as_is = AS_IS.get(type(field))
+    if as_is is not None:
+        prepared = field.get_db_prep_save(as_is(), connection)  # "", 0 or False
+        if type(prepared) is not as_is or prepared != as_is():
+            as_is = None
+    return _Column(field, None if own_pre_save else field.attname, as_is)
 
 
 @functools.cache
@@ -181,4 +188,4 @@ def _insert_statement(
     if returning:
         suffix, _ = connection.ops.return_insert_columns([meta.pk])
         sql = f"{sql} {suffix}"
-    return sql, [_column(field) for field in fields], returning
+    return sql, [_column(field, connection) for field in fields], returning

@@ -9,6 +9,7 @@ from decisions import fastjson
 VALUES = [
     {"a": [1, 2.5, None, True], "b": {"c": "naïve – “quoted”"}, "d": {}, "e": []},
     {"too big for orjson": 2**70, "list": [{"x": 1}]},  # handed to json
+    {"per token": 6e-07, "per request": 2.64e-06, "tiny": 1e-300},  # spelled otherwise than json
 ]
 
 
@@ -19,7 +20,7 @@ def test_it_reads_back_as_the_value(value):
 
 
 def test_indented_it_is_laid_out_as_json_lays_it_out():
-    ordinary, too_big = VALUES
+    ordinary, too_big, _ = VALUES
     assert fastjson.dumps(ordinary, indent=True).decode() == json.dumps(
         ordinary, indent=2, ensure_ascii=False
     )

@@ -52,7 +52,7 @@ def test_insert_stores_the_row_save_would(details):
     assert Decision.objects.get(pk=by_insert.pk).token == by_insert.token
 
 
-def test_values_insert_passes_on_as_they_are_are_what_django_would_store():
+def test_values_insert_passes_on_as_they_are_are_what_django_stores():
     """insert() skips get_db_prep_save for a value of a plain field's own type (managers.AS_IS):
     this fails the day Django converts one of them on the database in use."""
     decision = _unsaved("Plain")
@@ -62,7 +62,8 @@ def test_values_insert_passes_on_as_they_are_are_what_django_would_store():
         for field, attname, kind in columns
         if kind is not None and type(getattr(decision, attname)) is kind
     ]
-    assert len(passed_on) > 20  # most of the row: the answers, the verdict, the cost details
+    # the answers' words, the verdict, the model names (and on SQLite the numbers too)
+    assert len(passed_on) > (20 if connection.vendor == "sqlite" else 10)
     for field, value, kind in passed_on:
         prepared = field.get_db_prep_save(value, connection)
         assert prepared == value and type(prepared) is kind, field.name
@@ -75,9 +76,10 @@ def test_a_field_of_its_own_class_always_goes_through_django():
 
     shouting = Shouting(max_length=10)
     shouting.set_attributes_from_name("shouting")
-    assert managers._column(shouting).as_is is None
-    assert managers._column(Decision._meta.get_field("created")).attname is None  # auto_now_add
-    plain = managers._column(Decision._meta.get_field("title"))
+    assert managers._column(shouting, connection).as_is is None
+    created = Decision._meta.get_field("created")  # DateTimeField: a pre_save of its own
+    assert managers._column(created, connection).attname is None
+    plain = managers._column(Decision._meta.get_field("title"), connection)
     assert plain.attname == "title" and plain.as_is is str
 
 

@@ -8,6 +8,7 @@ A response that already carries the header keeps its own.
 """
 
 import functools
+import inspect
 from collections.abc import Callable
 
 from django.conf import settings
@@ -57,12 +58,19 @@ NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 def never_cache(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Django's never_cache for a plain view: its headers, written as they are instead of
-    parsed and rebuilt for every response (about 2% of an API POST). A response with caching
-    headers of its own gets Django's merge."""
+    """Django's never_cache for a plain (not async) function view: its headers, written as they
+    are instead of parsed and rebuilt for every response (about 2% of an API POST). A response
+    with caching headers of its own gets Django's merge."""
+    if inspect.iscoroutinefunction(view):
+        raise TypeError(f"{view.__name__} is async: use Django's never_cache for it.")
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        if not hasattr(request, "META"):  # as Django's decorator says it
+            raise TypeError(
+                "never_cache didn't receive an HttpRequest. If you are decorating a "
+                "classmethod, be sure to use @method_decorator."
+            )
         response = view(request, *args, **kwargs)
         if "Cache-Control" in response.headers or "Expires" in response.headers:
             add_never_cache_headers(response)

@@ -1,5 +1,6 @@
 """decisions.platform.headers.never_cache: Django's never_cache headers, written as they are."""
 
+import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils.cache import add_never_cache_headers
@@ -40,3 +41,19 @@ def test_the_api_answers_with_them(client):
     response = client.post("/api/decisions", {}, content_type="application/json")
     assert response.status_code == 400
     assert response["Cache-Control"] == NEVER_CACHE and response["Expires"]
+
+
+def test_it_refuses_what_it_cannot_serve():
+    async def async_view(request):
+        return HttpResponse()
+
+    with pytest.raises(TypeError, match="async"):
+        never_cache(async_view)
+
+    class Views:
+        @never_cache
+        def method(self, request):
+            return HttpResponse()
+
+    with pytest.raises(TypeError, match="method_decorator"):
+        Views().method(RequestFactory().get("/"))
