@@ -132,7 +132,7 @@ def _db_value(field: models.Field, value: object, connection) -> object:
 
 class _Column(NamedTuple):
     """How insert() reads one field: `attname` to read its value straight off the instance
-    (None: the field has a pre_save of its own, such as auto_now_add), and `as_is`, the type of
+    (None: the field has a pre_save of its own, as every date field has), and `as_is`, the type of
     value that the field's get_db_prep_save returns unchanged (None: it may change any)."""
 
     field: models.Field
