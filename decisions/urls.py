@@ -1,8 +1,8 @@
 """URLs of the decisions app: landing, health, wizard, results, exports and API."""
 
 from django.urls import path, register_converter
-from django.views.decorators.cache import never_cache
 
+from decisions.platform.headers import never_cache
 from decisions.web import api, views, wizard
 
 

@@ -58,9 +58,10 @@ NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 def never_cache(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Django's never_cache for a plain (not async) function view: its headers, written as they
-    are instead of parsed and rebuilt for every response (about 2% of an API POST). A response
-    with caching headers of its own gets Django's merge."""
+    """Django's never_cache for a plain (not async) function view, used by every view that must
+    not be kept: its headers, written as they are instead of parsed and rebuilt for every
+    response (about 2% of an API POST). A response with caching headers of its own gets
+    Django's merge."""
     if inspect.iscoroutinefunction(view):
         raise TypeError(f"{view.__name__} is async: use Django's never_cache for it.")
 

@@ -17,7 +17,6 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.safestring import SafeString, mark_safe
 from django.views import defaults
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -26,6 +25,7 @@ from decisions.domain import engine
 from decisions.domain.tradeoffs import TRADEOFFS
 from decisions.models import Decision
 from decisions.platform import storage
+from decisions.platform.headers import never_cache
 from decisions.web import chart, markdown, present, result_cache
 
 

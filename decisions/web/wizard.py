@@ -26,7 +26,6 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import NamedUrlSessionWizardView
@@ -39,6 +38,7 @@ from decisions.domain.fields import (
     STEPS,
     answer_lines,
 )
+from decisions.platform.headers import never_cache
 from decisions.platform.ratelimit import (
     limit_decision_creation,
     limit_new_sessions,
