@@ -1,4 +1,6 @@
 import importlib
+import os
+import pwd
 import shutil
 import socket
 import sqlite3
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from tests.helpers import ROOT, server_environment
+from tests.helpers import PG_BIN, ROOT, ThrowawayPostgres, server_environment
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "_django_db_helper"}
 
@@ -170,3 +172,24 @@ def start_gunicorn(tmp_path: Path) -> Iterator[Callable[..., str]]:
             process.kill()
             process.wait()
             pytest.fail(f"gunicorn did not stop on SIGTERM:\n{log.read_text()}")
+
+
+@pytest.fixture
+def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
+    """A PostgreSQL server of the test's own, which it may stop and start; removed after."""
+    if PG_BIN is None or not (PG_BIN / "initdb").exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but there are no PostgreSQL binaries: install postgresql")
+        pytest.skip("no PostgreSQL binaries under /usr/lib/postgresql (apt-get install postgresql)")
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.fail("as root, PostgreSQL needs a postgres user to run as (see .ci/run)")
+    server = ThrowawayPostgres(PG_BIN)
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        server.remove()

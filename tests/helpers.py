@@ -1,11 +1,16 @@
-"""Set-up the tests share: example answers, a wizard draft driven through the test client, and
-real app processes (their environment, and fetching from them over HTTP).
+"""Set-up the tests share: example answers, a wizard draft driven through the test client, real
+app processes (their environment, and fetching from them over HTTP), and a PostgreSQL server of
+a test's own.
 
 Test modules import from here, never from one another; the benchmark imports nothing from tests.
 """
 
 import os
 import re
+import shutil
+import socket
+import subprocess
+import tempfile
 import urllib.error
 import urllib.request
 import uuid
@@ -154,3 +159,53 @@ def fetch(opener, url: str, data: bytes | None = None, headers: dict | None = No
     except urllib.error.HTTPError as error:
         with error:
             return error.code, error.headers, error.read().decode()
+
+
+# --- A PostgreSQL server of a test's own (the throwaway_postgres fixture)
+
+PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL server of its own on a free loopback port, in a temporary folder."""
+
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin = bin_dir
+        self.dir = Path(tempfile.mkdtemp(prefix="advisor-test-pg-"))
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *command: str) -> None:
+        # PostgreSQL refuses to run as root: run it as the postgres user (.ci/run makes one).
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        result = subprocess.run(
+            [*prefix, *command], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    def init(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        self._run(str(self.bin / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres",
+                  "--auth=trust", "-E", "UTF8", "--no-sync")
+
+    def start(self) -> None:
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-l", str(self.dir / "log"),
+            "-w", "-t", "30", "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+        )
+
+    def stop(self) -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w",
+                  "-t", "30", "stop")
+
+    def remove(self) -> None:
+        subprocess.run(
+            [*(["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []),
+             str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "stop"],
+            capture_output=True, timeout=60,
+        )
+        shutil.rmtree(self.dir, ignore_errors=True)

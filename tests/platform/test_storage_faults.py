@@ -8,17 +8,11 @@ a throwaway PostgreSQL server that it stops and starts.
 """
 
 import json
-import os
-import pwd
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -190,74 +184,6 @@ def test_other_database_errors_stay_500s(client, db, monkeypatch):
 
 
 # --- PostgreSQL stopped and started again, under real gunicorn ---
-
-PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
-
-
-class ThrowawayPostgres:
-    """A PostgreSQL server of its own on a free loopback port, in a temporary folder."""
-
-    def __init__(self, bin_dir: Path) -> None:
-        self.bin = bin_dir
-        self.dir = Path(tempfile.mkdtemp(prefix="advisor-outage-pg-"))
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
-
-    def _run(self, *command: str) -> None:
-        # PostgreSQL refuses to run as root: run it as the postgres user (.ci/run makes one).
-        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        result = subprocess.run(
-            [*prefix, *command], capture_output=True, text=True, timeout=60
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-
-    def init(self) -> None:
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres")
-        self._run(str(self.bin / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres",
-                  "--auth=trust", "-E", "UTF8", "--no-sync")
-
-    def start(self) -> None:
-        self._run(
-            str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-l", str(self.dir / "log"),
-            "-w", "-t", "30", "-o",
-            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off", "start",
-        )
-
-    def stop(self) -> None:
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w",
-                  "-t", "30", "stop")
-
-    def remove(self) -> None:
-        subprocess.run(
-            [*(["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []),
-             str(self.bin / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "immediate", "stop"],
-            capture_output=True, timeout=60,
-        )
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-@pytest.fixture
-def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
-    if PG_BIN is None or not (PG_BIN / "initdb").exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but there are no PostgreSQL binaries: install postgresql")
-        pytest.skip("no PostgreSQL binaries under /usr/lib/postgresql (apt-get install postgresql)")
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.fail("as root, PostgreSQL needs a postgres user to run as (see .ci/run)")
-    server = ThrowawayPostgres(PG_BIN)
-    try:
-        server.init()
-        server.start()
-        yield server
-    finally:
-        server.remove()
-
 
 def fetch(url: str, data: bytes | None = None) -> tuple[int, dict, str]:
     headers = {"Content-Type": "application/json"} if data is not None else {}
