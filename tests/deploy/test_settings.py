@@ -28,6 +28,7 @@ def run_django(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 _SETTINGS_VARS = {
     "DJANGO_DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS", "DATABASE_URL",
     "HTTPS", "TRUST_PROXY", "RATE_LIMIT", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DATABASE_POOL_SIZE",
 }
 
 
@@ -73,6 +74,8 @@ def test_missing_secret_key_file_is_named(tmp_path):
         # A revoked link must stop working everywhere within 10 seconds.
         ("RESULT_RECHECK_SECONDS", "60", "RESULT_RECHECK_SECONDS must be at most 10, not 60"),
         ("RESULT_RECHECK_SECONDS", "soon", "RESULT_RECHECK_SECONDS must be a whole number"),
+        ("DATABASE_POOL_SIZE", "0", "DATABASE_POOL_SIZE must be at least 1, not 0"),
+        ("DATABASE_POOL_SIZE", "many", "DATABASE_POOL_SIZE must be a whole number"),
     ],
 )
 def test_bad_values_are_refused_with_the_variable_named(name, value, message):
