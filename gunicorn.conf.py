@@ -32,7 +32,9 @@ workers = _workers()
 worker_class = "gevent"
 worker_connections = 1000
 # Each worker loads the app itself: no state is shared through the master, and a restart of one
-# worker picks up nothing stale.
+# worker picks up nothing stale. It must: the settings pool PostgreSQL connections only in a
+# gevent-patched process, and psycopg picks its gevent-friendly wait when it is imported; loaded
+# in the master, before the worker patches, every query would block the whole worker.
 preload_app = False
 # The workers' heartbeat files: on tmpfs where there is one, since a container's /tmp may sit
 # on a slow overlay disk and stall the heartbeat.

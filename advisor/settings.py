@@ -201,19 +201,31 @@ def database() -> dict:
         # Django's psycopg pool, one per worker: a request borrows a connection and gives it back
         # when it ends. Opening one per request (TCP, authentication, a server process forked for
         # it) held an API POST to a fifth of the rate a pooled connection allows. The pool checks
-        # each connection it hands out (CONN_HEALTH_CHECKS), so one broken by a database restart
-        # is replaced, not used.
-        config["OPTIONS"] = {**config.get("OPTIONS", {}), "pool": {
-            "min_size": 1,
-            "max_size": DATABASE_POOL_SIZE,
-            # A request waits at most this long for a connection: past it (every connection in
-            # use, or the database down), it gets the 503 of decisions.platform.storage.
-            "timeout": 3,
-            # A failed connection attempt is given up after this long rather than retried for
-            # minutes, backing off: the next request tries again, so service resumes as soon as
-            # the database is back.
-            "reconnect_timeout": 1,
-        }}
+        # each connection it hands out (CONN_HEALTH_CHECKS), and throws out one that a database
+        # restart broke.
+        config["OPTIONS"] = {
+            # A server that does not answer is given up after 3 s rather than TCP's minutes, and
+            # a pooled connection that a firewall or NAT silently dropped while idle is found
+            # out by keepalives rather than by the next request hanging on it.
+            "connect_timeout": 3,
+            "keepalives": 1,
+            "keepalives_idle": 60,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 30_000,  # ms: data the server never acknowledges
+            **config.get("OPTIONS", {}),
+            "pool": {
+                "min_size": 1,
+                "max_size": DATABASE_POOL_SIZE,
+                # A request waits at most this long for a connection: past it (every connection
+                # in use, or the database down), it gets the 503 of decisions.platform.storage.
+                "timeout": 3,
+                # Connecting, when it fails, is retried for 1 s rather than for minutes with
+                # growing pauses: the next request that needs a connection tries again, so
+                # service resumes as soon as the database is back.
+                "reconnect_timeout": 1,
+            },
+        }
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Django's backend, converting each statement's placeholders once (its base.py says why).
         config["ENGINE"] = "decisions.platform.sqlite"
@@ -236,6 +248,16 @@ def database() -> dict:
 
 
 DATABASES = {"default": database()}
+# /healthz asks the database with a connection of its own (closed after each probe) when the
+# requests' connections are pooled: a worker whose pool is busy is not a database that is down.
+HEALTH_DATABASE = "health"
+if "pool" in DATABASES["default"].get("OPTIONS", {}):
+    DATABASES[HEALTH_DATABASE] = {
+        **DATABASES["default"],
+        "OPTIONS": {k: v for k, v in DATABASES["default"]["OPTIONS"].items() if k != "pool"},
+        "CONN_MAX_AGE": 0,
+        "TEST": {"MIRROR": "default"},
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -6,12 +6,14 @@ until the database is back. Nothing here keeps state: each request finds out for
 recovery needs no restart.
 """
 
+from django.conf import settings
 from django.db import (
+    DEFAULT_DB_ALIAS,
     DatabaseError,
     InterfaceError,
     InternalError,
     OperationalError,
-    connection,
+    connections,
     transaction,
 )
 
@@ -59,7 +61,14 @@ def health_problem() -> str | None:
     Lists the tables (one query) against every table the installed models need, then tries a
     write that changes nothing and is rolled back: PostgreSQL refuses it in a read-only
     database, and SQLite's BEGIN IMMEDIATE refuses a read-only file.
+
+    Asked on a connection of its own where requests share pooled ones (settings.HEALTH_DATABASE),
+    so a worker busy serving is not taken for a database that is down.
     """
+    alias = settings.HEALTH_DATABASE
+    if alias not in settings.DATABASES:
+        alias = DEFAULT_DB_ALIAS
+    connection = connections[alias]
     needed = set(connection.introspection.django_table_names(include_views=False))
     try:
         with connection.cursor() as cursor:
@@ -72,10 +81,10 @@ def health_problem() -> str | None:
     table = connection.ops.quote_name(Decision._meta.db_table)
     key = connection.ops.quote_name(Decision._meta.pk.column)
     try:
-        with transaction.atomic():
+        with transaction.atomic(using=alias):
             with connection.cursor() as cursor:
                 cursor.execute(f"UPDATE {table} SET {key} = {key} WHERE {key} IS NULL")  # noqa: S608
-            transaction.set_rollback(True)
+            transaction.set_rollback(True, using=alias)
     except DatabaseError:
         return "database refuses writes"
     return None
