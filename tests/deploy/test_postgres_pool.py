@@ -6,30 +6,27 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
 
-from tests.helpers import FINE_TUNING_ANSWERS, ROOT, server_environment
+from tests.helpers import FINE_TUNING_ANSWERS, ROOT, fetch, server_environment
 
 pytestmark = [pytest.mark.server, pytest.mark.postgres]
 
 BODY = json.dumps(FINE_TUNING_ANSWERS).encode()
 
 
+OPENER = urllib.request.build_opener()
+
+
 def post_decision(base: str) -> int:
-    request = urllib.request.Request(  # noqa: S310 - loopback
-        f"{base}/api/decisions", data=BODY, headers={"Content-Type": "application/json"}
+    status, _, _ = fetch(
+        OPENER, f"{base}/api/decisions", BODY, {"Content-Type": "application/json"}
     )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code
+    return status
 
 
 def app_connections(url: str) -> set[int]:
@@ -109,8 +106,8 @@ def test_healthz_answers_ok_while_every_pooled_connection_is_busy(database, star
         while not waiting_on_a_lock(database):
             assert time.monotonic() < deadline, "the POST never reached the locked table"
             time.sleep(0.02)
-        with urllib.request.urlopen(f"{base}/healthz", timeout=30) as response:  # noqa: S310
-            assert (response.status, response.read()) == (200, b"ok")
+        status, _, text = fetch(OPENER, f"{base}/healthz")
+        assert (status, text) == (200, "ok")
         locker.commit()  # the lock goes, and the POST goes through
         assert posting.result() == 201
 
