@@ -10,9 +10,9 @@ a throwaway PostgreSQL server that it stops and starts.
 import json
 import subprocess
 import sys
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from email.message import Message
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,6 +22,7 @@ from django.test import Client
 from decisions import services
 from decisions.models import Decision
 from decisions.platform import storage
+from tests import helpers
 from tests.helpers import (
     ANSWERS,
     FINE_TUNING_ANSWERS,
@@ -185,15 +186,13 @@ def test_other_database_errors_stay_500s(client, db, monkeypatch):
 
 # --- PostgreSQL stopped and started again, under real gunicorn ---
 
-def fetch(url: str, data: bytes | None = None) -> tuple[int, dict, str]:
-    headers = {"Content-Type": "application/json"} if data is not None else {}
-    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310 - loopback
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, dict(error.headers), error.read().decode()
+OPENER = urllib.request.build_opener()
+JSON = {"Content-Type": "application/json"}
+
+
+def fetch(url: str, data: bytes | None = None) -> tuple[int, Message, str]:
+    """tests.helpers.fetch, with a JSON body when there is `data`."""
+    return helpers.fetch(OPENER, url, data, JSON if data is not None else None)
 
 
 @pytest.mark.server
