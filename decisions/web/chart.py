@@ -20,6 +20,9 @@ from decisions.web.svg import escape
 
 YOUR_VOLUME = "Your volume"
 BREAK_EVEN = "Pays back from here"
+# In a hybrid that runs the fine-tuned model beside the prompted one (option H), fine-tuning
+# would pay back only if it replaced prompting, as the cost panel says: the mark says so too.
+BREAK_EVEN_IF_REPLACED = "Pays back if it replaced prompting"
 
 # Volumes shown when nothing is marked, as powers of ten (1k to 1B); otherwise the marked
 # volumes with room either side, never past 10^13 (ten times the largest volume one can enter).
@@ -129,9 +132,15 @@ def headings(panel: Mapping) -> list[str]:
     return [f"{line.label}, a month{spread if line.key in _TUNED else ''}" for line in lines]
 
 
+def _runs_beside(panel: Mapping) -> bool:
+    """Whether the panel is a hybrid's that runs the fine-tuned model beside the prompted one."""
+    return any(option["key"] == "H" for option in panel["options"])
+
+
 def _marks(panel: Mapping) -> list[tuple[int, str]]:
     """The marked volumes, each with its label: the person's, then the break-even."""
-    marks = ((panel.get("volume"), YOUR_VOLUME), (panel.get("break_even_volume"), BREAK_EVEN))
+    break_even = BREAK_EVEN_IF_REPLACED if _runs_beside(panel) else BREAK_EVEN
+    marks = ((panel.get("volume"), YOUR_VOLUME), (panel.get("break_even_volume"), break_even))
     return [(volume, label) for volume, label in marks if volume and volume > 0]
 
 
@@ -182,7 +191,12 @@ def describe(panel: Mapping) -> str:
         parts.append("No volume yet, so none is marked.")
     baseline = next((line for line in lines if line.key == panel.get("baseline")), None)
     break_even = panel.get("break_even_volume")
-    if baseline is not None and break_even:
+    if baseline is not None and break_even and _runs_beside(panel):
+        parts.append(f"The fine-tuned line crosses {_lower(baseline.label)} at {break_even:,} "
+                     "completions a month, where fine-tuning would pay back if it replaced "
+                     "prompting (marked); this hybrid runs it beside the prompted model, so "
+                     "no volume pays it back.")
+    elif baseline is not None and break_even:
         parts.append(f"The fine-tuned line crosses {_lower(baseline.label)} at {break_even:,} "
                      "completions a month, where fine-tuning pays back (marked).")
     elif baseline is not None:

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from decisions.domain import costs
 from decisions.domain.engine import Answers
 from decisions.domain.fields import MAX_MONTHLY_REQUESTS
-from decisions.domain.money import format_money
+from decisions.domain.money import format_count, format_money
 from decisions.domain.panel import panel
 from decisions.web.chart import (
     BREAK_EVEN,
+    BREAK_EVEN_IF_REPLACED,
     EM,
     LABEL_SIZE,
     STYLES,
@@ -210,6 +211,25 @@ def test_marks_your_volume_and_where_fine_tuning_pays_back():
     (pays_back,) = by_class(root, "cost-chart-break-even")
     assert texts(yours) == [f"{YOUR_VOLUME}: 2M"]
     assert texts(pays_back) == [f"{BREAK_EVEN}: 161k"]
+
+
+def test_a_hybrid_marks_where_fine_tuning_would_pay_back_only_if_it_replaced_prompting():
+    # The panel says no volume pays back a fine-tuned model run beside the prompted one: the
+    # chart, its table and its description must not say it pays back from the break-even.
+    panel = hybrid_panel()
+    assert panel["break_even_volume"]
+    root = tree(svg_for(panel, title=TITLE))
+
+    (mark,) = by_class(root, "cost-chart-break-even")
+    assert texts(mark) == [f"{BREAK_EVEN_IF_REPLACED}: {format_count(panel['break_even_volume'])}"]
+    notes = {row.volume: row.note for row in table_for(panel)}
+    assert notes[panel["break_even_volume"]] == BREAK_EVEN_IF_REPLACED
+    words = describe(panel)
+    assert "would pay back if it replaced prompting" in words
+    assert "so no volume pays it back" in words
+    assert "where fine-tuning pays back" not in words
+    # The longer label still fits inside the chart, beside the other marker's.
+    assert all(left >= 0 and right <= WIDTH for left, right, _, _ in marker_labels(root))
 
 
 def test_no_volume_draws_every_line_and_marks_no_volume():
