@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from decisions import services
 from decisions.domain.engine import Answers
 from decisions.models import Decision
+from decisions.web.chart import FONT_SIZE, WIDTH
 from tests.advice_cases import CASES
 from tests.browser.journey import DESKTOP, PHONE, screenshot, scrolls_sideways
 
@@ -58,6 +59,11 @@ def test_each_case_reads_well_on_desktop_and_phone(live_server, new_context):
             if recommendation == "hybrid":
                 assert "saves" not in page.locator(".cost-panel").inner_text()
             assert not scrolls_sideways(page), f"{name} scrolls sideways on the {label}"
+            chart = page.locator(".cost-chart-figure svg")
+            if chart.count():  # its text scales with it: no larger than a heading's on a desktop
+                text_px = FONT_SIZE * chart.bounding_box()["width"] / WIDTH
+                body_px = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+                assert text_px <= 1.3 * body_px, f"{name}: chart text {text_px:.0f}px on {label}"
             assert _no_blocking_axe(page) == [], name
             screenshot(page, f"advice/{_slug(name)}-{label}")
 
