@@ -277,18 +277,21 @@ def _one_off_figure(est: CostEstimate, quoted: Quoted) -> dict[str, str]:
             f"{a_month(est.retraining_monthly)} (training plus one engineering day each time)."
         )
     examples = est.answers.labeled_examples
-    training = (
+    engineering = (
+        f"engineering {format_money(est.engineering_cost)} "
+        f"({plural(inputs.engineering_days, 'day')} at {format_money(inputs.day_rate)})"
+    )
+    detail = (
         f"Training {format_money(est.training_cost)} ({plural(examples, 'example')}, "
-        f"{plural(inputs.epochs, 'epoch')})"
+        f"{plural(inputs.epochs, 'epoch')}) plus {engineering}."
         if examples
-        else "No examples to train on yet"
+        else f"No training cost yet, with no examples to train on; {engineering}."
     )
     return {
         "key": "one_off",
         "label": "One-off cost of fine-tuning",
         "value": quoted.one_off,
-        "detail": f"{training} plus engineering {format_money(est.engineering_cost)} "
-        f"({plural(inputs.engineering_days, 'day')} at {format_money(inputs.day_rate)}).{retrain}",
+        "detail": detail + retrain,
     }
 
 

@@ -24,10 +24,13 @@ def _count(n: int, singular: str, plural: str) -> str:
 
 
 def join(parts: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'; semicolons when a part has its own comma, to stay clear."""
+    """'a', 'a and b', 'a, b and c'; when a part has its own comma, 'a, and b' and 'a; b; and c',
+    to stay clear."""
     if len(parts) <= 1:
         return "".join(parts)
     if any(", " in part for part in parts):
+        if len(parts) == 2:
+            return f"{parts[0]}, and {parts[1]}"
         return f"{'; '.join(parts[:-1])}; and {parts[-1]}"
     return f"{', '.join(parts[:-1])} and {parts[-1]}"
 

@@ -124,7 +124,8 @@ RULES: tuple[Rule, ...] = (
             "with none."
             if f.answers.labeled_examples == 0
             else f"You have {reasons.examples(f.answers)}: too few to beat a prompt that carries "
-            "them. Providers accept as few as 10, but gains from fine-tuning usually show from 50 "
+            f"{'it' if f.answers.labeled_examples == 1 else 'them'}. Providers accept as few as "
+            "10, but gains from fine-tuning usually show from 50 "
             "to 100 good examples, and grow with hundreds."
         ),
         clause=lambda f: (
@@ -266,6 +267,8 @@ RULES: tuple[Rule, ...] = (
         # Quoted in a fine-tuning summary only: the verdict then rests on quality, and says so.
         clause=lambda f: (
             "it is chosen for quality, not savings: it does not pay back at your volume"
+            if f.answers.monthly_requests
+            else "it is chosen for quality, not savings: with no volume yet, it cannot pay back"
         ),
     ),
     Rule(

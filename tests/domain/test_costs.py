@@ -1061,3 +1061,18 @@ def test_format_count(count, text):
 )
 def test_about_volume_rounds_to_two_significant_figures(volume, text):
     assert about_volume(volume) == text
+
+
+def test_one_off_figure_with_no_examples_reads_as_a_sentence():
+    figures = {f["key"]: f for f in panel(est(labeled_examples=0), "prompting")["figures"]}
+    detail = figures["one_off"]["detail"]
+    assert detail.startswith("No training cost yet, with no examples to train on; engineering $")
+    assert "yet plus" not in detail
+
+
+def test_one_off_figure_names_training_and_engineering():
+    figures = {f["key"]: f for f in panel(est(labeled_examples=800), "fine_tuning")["figures"]}
+    assert re.match(
+        r"Training \$[\d,.]+ \(800 examples, \d+ epochs?\) plus engineering \$[\d,]+ "
+        r"\(\d+ days? at \$[\d,]+\)\.", figures["one_off"]["detail"]
+    )

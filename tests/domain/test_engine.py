@@ -1000,6 +1000,30 @@ def test_a_fine_tuning_verdict_that_costs_more_says_it_is_chosen_for_quality():
     )
 
 
+def test_a_summary_of_two_parts_joins_them_with_a_comma_and_and():
+    result = run(answers(output_format="strict", small_model="falls_short"), NEVER)
+    assert codes(result) == ["strict_format", "costs_more"]
+    assert result.summary == (
+        "Fine-tuning: your output must match an exact schema every time, and it is chosen for "
+        "quality, not savings: it does not pay back at your volume."
+    )
+
+
+def test_with_no_volume_yet_the_quality_clause_does_not_speak_of_your_volume():
+    result = run(answers(output_format="strict", small_model="falls_short", monthly_requests=0),
+                 SAME)
+    assert result.recommendation == "fine_tuning" and "costs_more" in codes(result)
+    assert result.summary.endswith(
+        "it is chosen for quality, not savings: with no volume yet, it cannot pay back."
+    )
+    assert "your volume" not in result.summary
+
+
+def test_one_labeled_example_is_it_not_them():
+    text = reason_text(run(answers(labeled_examples=1)), "few_examples")
+    assert "You have 1 labeled example: too few to beat a prompt that carries it." in text
+
+
 def test_a_fine_tuning_verdict_that_pays_back_makes_no_quality_only_claim():
     result = run(answers(output_format="strict", small_model="falls_short"), SPLIT)
     assert result.recommendation == "fine_tuning" and "costs_more" not in codes(result)
