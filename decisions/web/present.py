@@ -14,6 +14,7 @@ from datetime import datetime
 
 from decisions.domain import costs, engine, fields
 from decisions.domain.panel import PANEL_VERSION
+from decisions.domain.price_sheet import GENAI_PRICES
 from decisions.models import Decision
 from decisions.web import chart
 
@@ -328,7 +329,10 @@ def _sources(*prices: Mapping[str, object]) -> tuple[PriceSource, ...]:
         for key, kind in (("source_url", "prices"), ("fine_tuning_source", "fine-tuning")):
             url = str(price.get(key) or "").strip()
             if url and url not in found and _WEB_ADDRESS.fullmatch(url):
-                found[url] = PriceSource(f"{provider} {kind}", url)
+                # The package's page serves every provider it lists: named for itself, not
+                # for the first provider that cites it.
+                label = "the genai-prices package" if url == GENAI_PRICES else f"{provider} {kind}"
+                found[url] = PriceSource(label, url)
     return tuple(found.values())
 
 

@@ -795,3 +795,15 @@ def test_the_page_takes_one_query_for_whoever_just_finished_the_wizard(
     session.save()
     with django_assert_num_queries(1):
         assert client.get(f"/d/{decision.token}/").status_code == 200
+
+
+def test_price_sources_are_named_for_what_they_are(client):
+    # The prompted model's prices come from the genai-prices package; Fireworks' own page
+    # gives the fine-tuned model's. Each link says whose page it is.
+    decision = make()
+    page = client.get(decision.get_absolute_url()).content.decode()
+    link = re.compile(r'<a href="([^"]+)" rel="noopener noreferrer">([^<]+)</a>')
+    sources = dict(link.findall(page))
+    assert sources["https://pypi.org/project/genai-prices/"] == "the genai-prices package"
+    fireworks = [label for url, label in sources.items() if "fireworks" in url]
+    assert fireworks and all(label.startswith("Fireworks") for label in fireworks)
