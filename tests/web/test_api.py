@@ -516,6 +516,18 @@ def test_listing_decisions_is_not_allowed(client):
     assert response.status_code == 405
     assert response["Allow"] == "POST"
     assert "POST" in all_message(response)
+    assert "not listed" in all_message(response)
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete", "options"])
+def test_changing_or_deleting_through_the_api_is_405_saying_what_to_do(client, method):
+    response = getattr(client, method)(URL, "{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    message = all_message(response)
+    assert "not listed" not in message
+    assert "not changed or deleted" in message and "revoke" in message
+    assert Decision.objects.count() == 0
 
 
 # --- Rate limit ---
