@@ -227,9 +227,9 @@ class DecisionAdmin(LookupGuard, admin.ModelAdmin):
 
     @admin.display(description="Decided", ordering="created")
     def decided(self, decision: Decision) -> str:
-        return f"{timezone.localtime(decision.created):%Y-%m-%d}"
+        return f"{timezone.localtime(decision.created):%Y-%m-%d %H:%M}"
 
-    @admin.display(description="A month", ordering="monthly_requests")
+    @admin.display(description="Requests a month", ordering="monthly_requests")
     def monthly_volume(self, decision: Decision) -> str:
         # "2M" at a glance; the decision's page gives every digit.
         return format_count(decision.monthly_requests)

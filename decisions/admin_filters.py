@@ -64,6 +64,12 @@ class BandFilter(admin.SimpleListFilter):
 
     def choices(self, changelist):
         chosen = set() if self.value() is None else {band.slug for band in self.chosen()}
+        # First, as Django's own filters put "All".
+        yield {
+            "selected": not chosen,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": "Any",
+        }
         for choice, band in zip(list(super().choices(changelist))[1:], self.bands, strict=True):
             toggled = chosen ^ {band.slug}
             slugs = ",".join(b.slug for b in self.bands if b.slug in toggled)
@@ -73,11 +79,6 @@ class BandFilter(admin.SimpleListFilter):
                 else changelist.get_query_string(remove=[self.parameter_name])
             )
             yield choice
-        yield {
-            "selected": not chosen,
-            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": "Any",
-        }
 
 
 class VolumeFilter(BandFilter):

@@ -106,7 +106,9 @@ def test_list_shows_every_column_formatted(admin_client, pair):
 
     content = admin_client.get(LIST_URL).content.decode()
 
-    assert '<th class="field-decided">' in content and ">2025-01-15</a></th>" in content
+    # With the time: several decisions on one day are told apart.
+    assert '<th class="field-decided">' in content and ">2025-01-15 09:30</a></th>" in content
+    assert ">Requests a month<" in content
     assert "Alpha invoices" in content
     assert '<span class="verdict-badge verdict-fine_tuning">Fine-tuning</span>' in content
     assert '<td class="field-strength">Clear</td>' in content
@@ -180,6 +182,14 @@ def test_filter_shows_only_matching_decisions(admin_client, pair, query, shown):
 
     assert shown in content
     assert hidden.pop() not in content
+
+
+def test_range_filters_offer_any_first_as_django_offers_all(admin_client, pair):
+    content = admin_client.get(LIST_URL).content.decode()
+    for title in ("monthly volume", "labeled examples", "prompt length"):
+        section = content.split(f"By {title}", 1)[1].split("</ul>", 1)[0]
+        options = re.findall(r'<a href="[^"]*">([^<]+)</a>', section)
+        assert options[0] == "Any", (title, options)
 
 
 @pytest.mark.parametrize(
