@@ -381,6 +381,24 @@ def test_a_closed_tune_model_gets_no_fine_tuning_figures_and_says_why(client):
     assert "Pays back" not in panel
 
 
+def verdict_card(page: str) -> str:
+    match = re.search(r'<section class="card verdict-card.*?</section>', page, re.S)
+    assert match, "no verdict card"
+    return match.group(0)
+
+
+def test_a_fine_tuning_verdict_on_a_closed_model_says_so_beside_the_verdict(client):
+    card = text_of(verdict_card(page_of(client, make(tune_model="gpt-4.1-mini"))))
+    assert "Before you act on this: OpenAI has closed fine-tuning of gpt-4.1-mini" in card
+    assert "Choose a model a new customer can fine-tune today, such as" in card
+
+
+def test_an_open_model_or_a_prompting_verdict_adds_no_warning_to_the_verdict(client):
+    assert "data-unpriced" not in verdict_card(page_of(client, make()))
+    prompting = make("prompting", tune_model="gpt-4.1-mini")
+    assert "data-unpriced" not in verdict_card(page_of(client, prompting))
+
+
 def test_an_estimate_from_the_earlier_cost_model_shows_its_own_summary_and_a_note(client):
     decision = make()
     Decision.objects.filter(pk=decision.pk).update(
