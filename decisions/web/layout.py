@@ -49,19 +49,23 @@ def field_state(bound: forms.BoundField) -> tuple:
     )
 
 
-def render_form(form: forms.Form) -> SafeString:
+def render_form(form: forms.Form, changing: str = "") -> SafeString:
     """What {% crispy form %} prints for a step's form, remembered like each question (by the
-    form's class, whether it was sent, its own errors and every field's state): rendered
-    through crispy's render_crispy_form() when not kept yet. The form's template and field
-    templates read nothing from the page's context (the pages are the same either way:
-    pinned by tests/web/test_wizard.py)."""
+    form's class, whether it was sent, its own errors, every field's state and whether its
+    cost details are open): rendered through crispy's render_crispy_form() when not kept yet.
+    The form's template and field templates read nothing from the page's context (the pages
+    are the same either way: pinned by tests/web/test_wizard.py).
+
+    `changing` names the answer the person came from the review step to change: when it is
+    one of this form's cost details, they are shown open. Any other name changes nothing."""
+    details_open = changing in COST_BY_NAME and changing in form.fields
     key = (
         type(form), form.prefix, form.is_bound, tuple(form.non_field_errors()),
-        *(field_state(form[name]) for name in form.fields),
+        *(field_state(form[name]) for name in form.fields), details_open,
     )
     html = RENDERED.get(key)
     if html is None:
-        html = render_crispy_form(form)
+        html = render_crispy_form(form, context={"details_open": details_open})
         if not settings.DEBUG:
             keep(key, html)
     return html
@@ -114,7 +118,8 @@ class QuestionField(Field):
 
 
 class Details(LayoutObject):
-    """Optional questions folded away in a <details>, open when one of them has an error."""
+    """Optional questions folded away in a <details>, open when one of them has an error or
+    is the answer being changed (render_form's `changing`)."""
 
     template = "%s/layout/details.html"
 
@@ -128,8 +133,17 @@ class Details(LayoutObject):
         return render_to_string(self.get_template_name(template_pack), {
             "details": self,
             "fields": rendered,
-            "open": any(form.errors.get(name) for name in self.names),
+            "open": context.get("details_open", False)
+            or any(form.errors.get(name) for name in self.names),
         })
+
+
+@functools.cache
+def question_anchor(form_class: type[forms.Form], prefix: str, name: str) -> str:
+    """The id of a question's block on its step's page, as templates/bootstrap5/field.html
+    writes it: its label or legend, hint and input, so a link there shows the whole question.
+    Worked out once per question."""
+    return f"div_{form_class(prefix=prefix)[name].auto_id}"
 
 
 def question(name: str, field: forms.Field) -> QuestionField:

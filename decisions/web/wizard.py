@@ -163,7 +163,9 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         return self.edit_query()
 
     def edit_query(self) -> str:
-        """Changing one answer from the review step goes back to review, even via Back."""
+        """Changing one answer from the review step goes back to review, even via Back. Only
+        ?edit=1 is kept: which answer is being changed (?field=) matters to the page the
+        review's link opens, not to the pages after it."""
         return "?edit=1" if "edit" in self.request.GET else ""
 
     def to_unanswered_step(self, step: str) -> HttpResponse:
@@ -264,7 +266,7 @@ class AssessmentWizard(NamedUrlSessionWizardView):
         context = {"view": self, "form": form, **kwargs}
         context.update(
             management={"name": field, "id": f"id_{field}", "value": step},
-            form_html=layout.render_form(form),
+            form_html=layout.render_form(form, changing=self.request.GET.get("field", "")),
             step_number=index + 1,
             step_count=len(STEPS),
             step=STEPS[index],
@@ -294,12 +296,19 @@ class AssessmentWizard(NamedUrlSessionWizardView):
                     "question": line.question.label,
                     "words": line.words,
                     "change_label": line.question.short,
-                    "change_url": f"{self.get_step_url(line.question.step)}?edit=1",
+                    "change_url": self.change_url(line.question.step, line.question.name),
                 }
                 for line in answer_lines(answers, questions)
             ]
 
         return lines(), lines(COST_QUESTIONS)
+
+    def change_url(self, step: str, name: str) -> str:
+        """The link from the review step to change one answer: its step, on the way back to
+        review, scrolled to the question; ?field= names it, so a cost detail's step shows its
+        cost details open (a fragment never reaches the server)."""
+        anchor = layout.question_anchor(STEP_FORMS[step], self.get_form_prefix(step), name)
+        return f"{self.get_step_url(step)}?edit=1&field={name}#{anchor}"
 
 
 @functools.cache

@@ -154,6 +154,13 @@ def test_journey_back_keeps_answers_and_change_returns_to_review(live_server, ne
     )
     expect_review(page, edited)
     expect(page.get_by_role("main")).not_to_contain_text("2,000,000")
+
+    # A cost detail's Change link opens its folded details, scrolled to the question.
+    page.get_by_role("link", name="Change output tokens per request").click()
+    expect_step(page, 1)
+    expect(page.get_by_label("Output tokens per request")).to_be_in_viewport()
+    page.get_by_role("button", name="Continue").click()
+    expect_review(page, edited)
     submit(page, edited)
 
 

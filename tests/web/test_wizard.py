@@ -166,8 +166,9 @@ def test_review_lists_every_answer_in_words_with_change_links(client):
                   f"{DEFAULT_PROMPT_MODEL} (Together AI)", f"{DEFAULT_TUNE_MODEL} (Fireworks AI)",
                   "10 days", "$800"):
         assert words in html
-    assert f'href="{draft.url("stability")}?edit=1">Change<span class="visually-hidden"> ' \
-           "how often requirements change</span>" in html
+    assert f'href="{draft.url("stability")}?edit=1&amp;field=change_frequency#div_id_stability-' \
+           'change_frequency">Change<span class="visually-hidden"> how often requirements ' \
+           "change</span>" in html
     assert "Get my recommendation" in html
 
 
@@ -183,7 +184,8 @@ def test_review_lists_the_small_model_answer_with_a_link_back_to_the_data_step(c
     )
     assert row, "no small-model row on the review step"
     assert row.groups() == (
-        "Good enough", f"{draft.url('data')}?edit=1", "whether the small model is good enough"
+        "Good enough", f"{draft.url('data')}?edit=1&amp;field=small_model#div_id_data-small_model",
+        "whether the small model is good enough",
     )
 
 
@@ -247,6 +249,56 @@ def test_change_from_review_returns_to_review_with_the_change_applied(client):
     assert response.url == draft.url("review")
     html = page(draft.get("review"))
     assert "40 examples" in html and "Not tried yet" in html
+
+
+def change_link(html: str, label: str) -> str:
+    """The review step's "Change" link for the answer `label` names, as a browser reads it."""
+    href = re.search(
+        rf'<a href="([^"]+)">Change<span class="visually-hidden"> {label}</span>', html
+    ).group(1)
+    return href.replace("&amp;", "&")
+
+
+def test_a_change_link_opens_its_step_at_the_question(client):
+    draft = Draft(client)
+    draft.fill()
+    link = change_link(page(draft.get("review")), "monthly volume")
+    assert link == f"{draft.url('volume')}?edit=1&field=monthly_requests" \
+                   "#div_id_volume-monthly_requests"
+    html = page(client.get(link))
+    assert 'id="div_id_volume-monthly_requests"' in html
+    assert '<details class="cost-details mb-4">' in html  # nothing to open for a main answer
+
+
+def test_a_change_link_for_a_cost_detail_opens_the_cost_details_at_it(client):
+    draft = Draft(client)
+    draft.fill()
+    link = change_link(page(draft.get("review")), "output tokens per request")
+    assert link == f"{draft.url('volume')}?edit=1&field=output_tokens#div_id_volume-output_tokens"
+    html = page(client.get(link))
+    details = html[html.index('<details class="cost-details mb-4" open>'):]
+    assert 'id="div_id_volume-output_tokens"' in details[:details.index("</details>")]
+    assert f'action="{draft.url("volume")}?edit=1"' in html  # back to review, nothing more
+    # The step's remembered markup (decisions/web/layout.py) keeps the two states apart.
+    assert '<details class="cost-details mb-4">' in page(draft.get("volume"))
+
+
+@pytest.mark.parametrize("field", ["junk", "monthly_requests", "title", "", "<b>", "x" * 5000])
+def test_a_change_link_naming_no_cost_detail_leaves_them_closed(client, field):
+    draft = Draft(client)
+    draft.fill()
+    response = client.get(draft.url("volume"), {"edit": "1", "field": field})
+    assert response.status_code == 200
+    assert '<details class="cost-details mb-4">' in page(response)
+
+
+def test_a_cost_detail_changed_from_review_goes_back_to_review(client):
+    draft = Draft(client)
+    draft.fill()
+    response = draft.post("volume", {**ANSWERS["volume"], "output_tokens": "250"},
+                          query="?edit=1")
+    assert response.url == draft.url("review")
+    assert "250 tokens" in page(draft.get("review"))
 
 
 def test_two_drafts_in_one_browser_never_mix(client):
