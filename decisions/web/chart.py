@@ -20,8 +20,7 @@ from decisions.web.svg import escape
 
 YOUR_VOLUME = "Your volume"
 BREAK_EVEN = "Pays back from here"
-# In a hybrid that runs the fine-tuned model beside the prompted one (option H), fine-tuning
-# would pay back only if it replaced prompting, as the cost panel says: the mark says so too.
+# A hybrid running the fine-tuned model beside the prompted one (option H) pays nothing back.
 BREAK_EVEN_IF_REPLACED = "Pays back if it replaced prompting"
 
 # Volumes shown when nothing is marked, as powers of ten (1k to 1B); otherwise the marked
@@ -191,14 +190,12 @@ def describe(panel: Mapping) -> str:
         parts.append("No volume yet, so none is marked.")
     baseline = next((line for line in lines if line.key == panel.get("baseline")), None)
     break_even = panel.get("break_even_volume")
-    if baseline is not None and break_even and _runs_beside(panel):
+    if baseline is not None and break_even:
+        where = ("would pay back if it replaced prompting (marked); this hybrid runs it beside "
+                 "the prompted model, so no volume pays it back" if _runs_beside(panel)
+                 else "pays back (marked)")
         parts.append(f"The fine-tuned line crosses {_lower(baseline.label)} at {break_even:,} "
-                     "completions a month, where fine-tuning would pay back if it replaced "
-                     "prompting (marked); this hybrid runs it beside the prompted model, so "
-                     "no volume pays it back.")
-    elif baseline is not None and break_even:
-        parts.append(f"The fine-tuned line crosses {_lower(baseline.label)} at {break_even:,} "
-                     "completions a month, where fine-tuning pays back (marked).")
+                     f"completions a month, where fine-tuning {where}.")
     elif baseline is not None:
         parts.append(f"No volume up to {MAX_MONTHLY_REQUESTS:,} completions a month pays back "
                      f"fine-tuning against {_lower(baseline.label)}.")
