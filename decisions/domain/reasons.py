@@ -101,8 +101,12 @@ def costs_more(f: Facts, recommendation: str) -> str:
     volume, baseline_name = a.monthly_requests, f.baseline
     baseline_per_request = e.per_request(baseline_name)
     break_even = e.break_even_volume(baseline_name)
+    # A hybrid that keeps the prompted model for the reasoning runs the fine-tuned one beside it:
+    # no volume pays it back there, as pays_back says too.
+    beside = recommendation == HYBRID and a.reasoning == "complex" and not f.small_good_enough
     from_volume = (
-        f" It would pay back from {about_volume(break_even)} completions a month."
+        f" It would pay back from {about_volume(break_even)} completions a month"
+        + (" if it replaced prompting; in this hybrid no volume pays it back." if beside else ".")
         if break_even is not None
         else ""
     )

@@ -131,7 +131,8 @@ RULES: tuple[Rule, ...] = (
         clause=lambda f: (
             "you have no labeled examples yet"
             if f.answers.labeled_examples == 0
-            else f"you have {reasons.examples(f.answers)}, too few to train on"
+            else f"you have {reasons.examples(f.answers)}, too few to beat a prompt that "
+            f"carries {'it' if f.answers.labeled_examples == 1 else 'them'}"
         ),
     ),
     Rule(

@@ -1117,6 +1117,27 @@ def test_hybrid_claims_no_saving():
     )
 
 
+@pytest.mark.parametrize("volume", [0, 100])
+def test_a_reasoning_hybrid_that_does_not_pay_back_never_says_it_would_unqualified(volume):
+    # Below the break-even (334), costs_more fires: its "would pay back from" must say, as
+    # pays_back does, that only replacing prompting would, and that this hybrid never does.
+    result = run(answers(reasoning="complex", output_format="strict", monthly_requests=volume),
+                 SAME)
+    assert result.recommendation == "hybrid"
+    text = reason_text(result, "costs_more")
+    assert text.endswith(
+        "It would pay back from 334 completions a month if it replaced prompting; in "
+        "this hybrid no volume pays it back."
+    ), text
+
+
+def test_too_few_examples_in_a_summary_says_too_few_to_beat_a_prompt():
+    result = run(answers(labeled_examples=50, output_format="strict"))
+    assert result.recommendation == "prompting"
+    assert "too few to beat a prompt that carries them" in result.summary
+    assert "too few to train on" not in result.summary
+
+
 def test_zero_volume_never_prints_zero_dollars():
     for economics in (SAME, SPLIT, NEVER, econ(monthly_fixed=300.0), econ(horizon_months=2.0)):
         result = run(answers(monthly_requests=0), economics)
