@@ -38,6 +38,9 @@ def markdown(shown: Presentation) -> str:
         lines += [escape(present.CLEAR), ""]
     if shown.summary:
         lines += [escape(shown.summary), ""]
+    if shown.costs and shown.costs.warning:
+        warning = shown.costs.warning
+        lines += [f"**{escape(warning.lead)}** {escape(warning.text)}", ""]
     decided = shown.decided
     if decided:
         version = f" (rules version {escape(shown.engine_version)})" if shown.engine_version else ""

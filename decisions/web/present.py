@@ -15,6 +15,7 @@ from datetime import datetime
 from decisions.domain import costs, engine, fields
 from decisions.domain.panel import PANEL_VERSION
 from decisions.domain.price_sheet import GENAI_PRICES
+from decisions.domain.prices import Price
 from decisions.models import Decision
 from decisions.web import chart
 
@@ -102,6 +103,14 @@ class ShownCosts:
     chart_headings: tuple[str, ...]
     chart_rows: tuple[TableRow, ...]
     unpriced: str = ""
+    # Beside the verdict, when it needs a fine-tuned model that could not be priced.
+    warning: ModelWarning | None = None
+
+
+@dataclass(frozen=True)
+class ModelWarning:
+    lead: str  # "Check the model first."
+    text: str
 
 
 @dataclass(frozen=True)
@@ -296,7 +305,31 @@ def present_costs(decision: Decision, title: str = "") -> tuple[ShownCosts | Non
         chart_headings=tuple(chart.headings(stored)),
         chart_rows=_table_rows(stored),
         unpriced=str(stored.get("unpriced") or ""),
+        warning=_model_warning(decision.recommendation, stored),
     ), ""
+
+
+def _model_warning(recommendation: str, panel: Mapping[str, object]) -> ModelWarning | None:
+    """Why a verdict that needs a fine-tuned model has no fine-tuning figures: the model cannot
+    be fine-tuned by a new customer today (the panel's words, with an open one to try), or it
+    can but the price sheet has no fine-tuning price for it (the verdict then rests on quality
+    alone). None for prompting, or when fine-tuning was priced."""
+    unpriced = str(panel.get("unpriced") or "")
+    if recommendation == "prompting" or not unpriced:
+        return None
+    try:
+        tune = Price(**panel["tune_model"])  # type: ignore[arg-type]
+        today = datetime.fromisoformat(str(panel["today"])).date()
+    except (KeyError, TypeError, ValueError):
+        return ModelWarning("Check the model first.", unpriced)
+    if tune.availability(today) != "No fine-tuning price":
+        return ModelWarning("Check the model first.", unpriced)
+    return ModelWarning(
+        "Fine-tuning is not priced.",
+        f"The price sheet has no fine-tuning price for {costs.display_name(tune.name)}, so this "
+        f"verdict rests on quality alone, not on cost: check {tune.provider or 'the provider'}'s "
+        "fine-tuning prices before you commit.",
+    )
 
 
 def _chart_caption(panel: Mapping[str, object]) -> str:

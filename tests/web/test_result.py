@@ -387,10 +387,30 @@ def verdict_card(page: str) -> str:
     return match.group(0)
 
 
-def test_a_fine_tuning_verdict_on_a_closed_model_says_so_beside_the_verdict(client):
-    card = text_of(verdict_card(page_of(client, make(tune_model="gpt-4.1-mini"))))
-    assert "Before you act on this: OpenAI has closed fine-tuning of gpt-4.1-mini" in card
+@pytest.mark.parametrize(
+    ("tune_model", "words"),
+    [
+        ("gpt-4.1-mini", "OpenAI has closed fine-tuning of gpt-4.1-mini to new customers"),
+        ("gpt-4.1-nano", "gpt-4.1-nano was retired on 23 October 2026."),
+    ],
+)
+def test_a_verdict_on_a_model_no_one_new_can_fine_tune_says_so_beside_it(client, tune_model, words):
+    decision = make(tune_model=tune_model)
+    card = text_of(verdict_card(page_of(client, decision)))
+    assert f"Check the model first. {words}" in card
     assert "Choose a model a new customer can fine-tune today, such as" in card
+    exported = client.get(f"/d/{decision.token}.md").content.decode()
+    assert f"**Check the model first.** {words}" in exported.split("## Why")[0]
+
+
+def test_a_verdict_on_an_unpriced_open_model_rests_on_quality_and_sends_no_one_elsewhere(client):
+    card = text_of(verdict_card(page_of(client, make(tune_model="amazon.nova-lite-v1:0"))))
+    assert (
+        "Fine-tuning is not priced. The price sheet has no fine-tuning price for "
+        "amazon.nova-lite-v1:0, so this verdict rests on quality alone, not on cost: check "
+        "Amazon Bedrock's fine-tuning prices before you commit."
+    ) in card
+    assert "Choose a model" not in card
 
 
 def test_an_open_model_or_a_prompting_verdict_adds_no_warning_to_the_verdict(client):
