@@ -154,12 +154,15 @@ def json_post(view: Callable[[HttpRequest, dict, str | None], HttpResponse]) -> 
     @functools.wraps(view)
     def wrapper(request: HttpRequest) -> HttpResponse:
         if request.method != "POST":
-            message = (
-                "Decisions are not listed; POST answers to create one."
-                if request.method in {"GET", "HEAD"}
-                else "A decision, once made, is not changed or deleted here; POST answers to "
-                "create one (a lead can revoke its link in the admin)."
-            )
+            if request.method in {"GET", "HEAD"}:
+                message = "Decisions are not listed; POST answers to create one."
+            elif request.method in {"PUT", "PATCH", "DELETE"}:
+                message = (
+                    "A decision, once made, is not changed or deleted here; POST answers to "
+                    "create one (a lead can revoke its link in the admin)."
+                )
+            else:
+                message = "Only POST is accepted here: POST answers to create a decision."
             response = _errors(405, {ALL: [message]})
             response["Allow"] = "POST"
             return response

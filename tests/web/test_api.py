@@ -519,7 +519,7 @@ def test_listing_decisions_is_not_allowed(client):
     assert "not listed" in all_message(response)
 
 
-@pytest.mark.parametrize("method", ["put", "patch", "delete", "options"])
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_changing_or_deleting_through_the_api_is_405_saying_what_to_do(client, method):
     response = getattr(client, method)(URL, "{}", content_type="application/json")
     assert response.status_code == 405
@@ -528,6 +528,12 @@ def test_changing_or_deleting_through_the_api_is_405_saying_what_to_do(client, m
     assert "not listed" not in message
     assert "not changed or deleted" in message and "revoke" in message
     assert Decision.objects.count() == 0
+
+
+def test_options_is_405_saying_only_post_is_accepted(client):
+    response = client.options(URL)
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "Only POST is accepted here" in all_message(response)
 
 
 # --- Rate limit ---
