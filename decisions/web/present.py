@@ -310,10 +310,8 @@ def present_costs(decision: Decision, title: str = "") -> tuple[ShownCosts | Non
 
 
 def _model_warning(recommendation: str, panel: Mapping[str, object]) -> ModelWarning | None:
-    """Why a verdict that needs a fine-tuned model has no fine-tuning figures: the model cannot
-    be fine-tuned by a new customer today (the panel's words, with an open one to try), or it
-    can but the price sheet has no fine-tuning price for it (the verdict then rests on quality
-    alone). None for prompting, or when fine-tuning was priced."""
+    """Why a verdict needing a fine-tuned model has no fine-tuning figures: no new customer can
+    fine-tune the model (the panel's words), or the sheet has no fine-tuning price for it."""
     unpriced = str(panel.get("unpriced") or "")
     if recommendation == "prompting" or not unpriced:
         return None
