@@ -133,16 +133,22 @@ class Price:
             return False
         return not self.retires_on or today < datetime.date.fromisoformat(self.retires_on)
 
+    def open_but_unpriced_on(self, today: datetime.date) -> bool:
+        """Whether a new customer could fine-tune it on `today`, but the sheet has no
+        fine-tuning price for it."""
+        retired = bool(self.retires_on) and today >= datetime.date.fromisoformat(self.retires_on)
+        return self.fine_tuning == OPEN and not retired and not self.has_fine_tuning_prices
+
     def availability(self, today: datetime.date) -> str:
         """Fine-tuning for a new customer on `today`, in words: "Open to new customers", "Closed
         to new customers since 7 May 2026", "Retired on 23 October 2026", "Not offered"; an open
         model past its retirement date is retired, and one with no fine-tuning price says so."""
         since = date_words(self.fine_tuning_since)
+        if self.open_but_unpriced_on(today):
+            return "No fine-tuning price"
         if self.fine_tuning == OPEN:
             if self.retires_on and today >= datetime.date.fromisoformat(self.retires_on):
                 return f"Retired on {date_words(self.retires_on)}"
-            if not self.has_fine_tuning_prices:
-                return "No fine-tuning price"
             return "Open to new customers"
         if self.fine_tuning == CLOSED:
             return f"Closed to new customers since {since}" if since else "Closed to new customers"

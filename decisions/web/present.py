@@ -320,7 +320,7 @@ def _model_warning(recommendation: str, panel: Mapping[str, object]) -> ModelWar
         today = datetime.fromisoformat(str(panel["today"])).date()
     except (KeyError, TypeError, ValueError):
         return ModelWarning("Check the model first.", unpriced)
-    if tune.availability(today) != "No fine-tuning price":
+    if not tune.open_but_unpriced_on(today):
         return ModelWarning("Check the model first.", unpriced)
     return ModelWarning(
         "Fine-tuning is not priced.",

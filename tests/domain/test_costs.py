@@ -191,6 +191,21 @@ def test_availability_in_words(changes, words):
     assert priced(SMALL, **changes).availability(datetime.date(2026, 11, 30)) == words
 
 
+@pytest.mark.parametrize(
+    ("changes", "unpriced_but_open"),
+    [
+        ({}, False),
+        ({"ft_input_per_m": None, "ft_output_per_m": None, "training_per_m": None}, True),
+        # Unpriced too, but no new customer can fine-tune it: another case.
+        ({"ft_input_per_m": None, "fine_tuning": "closed"}, False),
+        ({"ft_input_per_m": None, "retires_on": "2026-11-01"}, False),
+    ],
+)
+def test_open_but_unpriced(changes, unpriced_but_open):
+    price = priced(SMALL, **changes)
+    assert price.open_but_unpriced_on(datetime.date(2026, 11, 30)) is unpriced_but_open
+
+
 def test_display_name_drops_a_path_prefix():
     assert display_name("meta-llama/Llama-3.3-70B-Instruct-Turbo") == "Llama-3.3-70B-Instruct-Turbo"
     assert display_name("accounts/fireworks/models/llama-v3p1-8b") == "llama-v3p1-8b"

@@ -413,6 +413,18 @@ def test_a_verdict_on_an_unpriced_open_model_rests_on_quality_and_sends_no_one_e
     assert "Choose a model" not in card
 
 
+def test_a_stored_panel_without_its_model_still_warns_in_the_panels_words(client):
+    # A hand-edited or damaged row: the presenter cannot tell which case it is, so it shows the
+    # stored reason as it is, never a 500.
+    decision = make(tune_model="gpt-4.1-mini")
+    panel = {**decision.cost_estimate}
+    del panel["tune_model"]
+    Decision.objects.filter(pk=decision.pk).update(cost_estimate=panel)
+    decision.refresh_from_db()
+    card = text_of(verdict_card(page_of(client, decision)))
+    assert "Check the model first. OpenAI has closed fine-tuning of gpt-4.1-mini" in card
+
+
 def test_an_open_model_or_a_prompting_verdict_adds_no_warning_to_the_verdict(client):
     assert "data-unpriced" not in verdict_card(page_of(client, make()))
     prompting = make("prompting", tune_model="gpt-4.1-mini")
